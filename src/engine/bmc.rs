@@ -1,0 +1,187 @@
+//! Incremental bounded model checking over the symbolic encoding.
+//!
+//! One solver lives through the whole run. Depth k adds the transition from
+//! step k-1 to step k once, then asks, for each property still undecided,
+//! for a state at step k that violates it, under an assumption literal
+//! (`bad_P@k => ~P(s_k)`), so that clauses learned at one depth survive to
+//! the next. Each depth is checked in turn, so the first SAT answer is a
+//! shortest counterexample. Every counterexample is decoded and replayed
+//! through the concrete spec before it is reported.
+
+use super::{InternalError, Report, Verdict};
+use crate::params::Params;
+use crate::spec::Property;
+use crate::symbolic::{Encoding, StepVars};
+use crate::trace::{Counterexample, Trace};
+use std::time::Instant;
+use z3::ast::{Bool, BV};
+use z3::{Model, SatResult, Solver};
+
+#[derive(Clone, Debug)]
+pub struct BmcOptions {
+    pub depth: usize,
+    pub props: Vec<Property>,
+    /// Stop the whole run at the first violation of any property.
+    pub stop_at_first: bool,
+    /// Per-query solver timeout in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// What happened at one depth, for progress reporting.
+#[derive(Clone, Debug)]
+pub struct DepthInfo {
+    pub depth: usize,
+    pub seconds: f64,
+    pub total_seconds: f64,
+    /// The solver's answer per property checked at this depth.
+    pub answers: Vec<(Property, SatResult)>,
+}
+
+/// The unrolled transition system inside one solver.
+pub struct Unroller {
+    pub enc: Encoding,
+    pub solver: Solver,
+    pub states: Vec<Vec<BV>>,
+    pub steps: Vec<StepVars>,
+}
+
+/// A solver for the bit-vector fragment: Z3's bit-blasting SAT back end
+/// when the library offers it.
+pub fn new_solver(timeout_ms: Option<u64>) -> Solver {
+    let s = Solver::new_for_logic("QF_BV").unwrap_or_else(Solver::new);
+    if let Some(ms) = timeout_ms {
+        let mut prm = z3::Params::new();
+        prm.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+        s.set_params(&prm);
+    }
+    s
+}
+
+impl Unroller {
+    /// The solver holding `Init(s_0)`.
+    pub fn new(p: &Params, timeout_ms: Option<u64>) -> Unroller {
+        let enc = Encoding::new(p);
+        let solver = new_solver(timeout_ms);
+        let s0 = enc.state(0);
+        solver.assert(enc.init(&s0));
+        Unroller { enc, solver, states: vec![s0], steps: vec![] }
+    }
+
+    /// Current depth (number of transitions asserted).
+    pub fn depth(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Asserts one more transition.
+    pub fn extend(&mut self) {
+        let k = self.states.len();
+        let n = self.enc.state(k);
+        let sv = self.enc.step_vars(k - 1);
+        self.solver.assert(self.enc.trans(&self.states[k - 1], &n, &sv));
+        self.states.push(n);
+        self.steps.push(sv);
+    }
+
+    /// Reads the trace of the current depth out of a model.
+    pub fn decode(&self, model: &Model) -> Result<Trace, String> {
+        let eval = |x: &BV| -> Result<u64, String> {
+            model
+                .eval(x, true)
+                .and_then(|v| v.as_u64())
+                .ok_or_else(|| "model has no value for a state variable".to_string())
+        };
+        let mut states = vec![];
+        for s in &self.states {
+            let v: Vec<u64> = s.iter().map(eval).collect::<Result<_, _>>()?;
+            states.push(self.enc.layout.decode(&v)?);
+        }
+        let mut actions = vec![];
+        for sv in &self.steps {
+            let i = eval(&sv.act)? as usize;
+            actions.push(*self.enc.actions.get(i).ok_or("action selector out of range")?);
+        }
+        Ok(Trace { states, actions })
+    }
+
+    /// Asks for a state at the current depth violating `prop`.
+    pub fn check_violation(&self, prop: Property) -> SatResult {
+        let k = self.depth();
+        let lit = Bool::new_const(format!("bad_{}@{k}", prop.name()));
+        self.solver.assert(lit.implies(self.enc.property(prop, &self.states[k]).not()));
+        self.solver.check_assumptions(&[lit])
+    }
+
+    /// Decodes and replays the model of the last SAT answer for `prop`.
+    pub fn counterexample(&self, prop: Property) -> Result<Counterexample, InternalError> {
+        let model = self
+            .solver
+            .get_model()
+            .ok_or_else(|| InternalError("the solver answered sat but gave no model".into()))?;
+        let trace = self
+            .decode(&model)
+            .map_err(|e| InternalError(format!("cannot decode the {prop} counterexample: {e}")))?;
+        match trace.replay(&self.enc.p, prop) {
+            Ok(conjunct) => Ok(Counterexample { property: prop, trace, conjunct }),
+            Err(e) => Err(InternalError(format!(
+                "the symbolic engine found a {prop} counterexample at depth {} that does not replay \
+                 through the concrete spec ({e}); this is an encoding bug. The trace was:\n{}",
+                trace.depth(),
+                trace.render(true)
+            ))),
+        }
+    }
+}
+
+/// Runs BMC from depth 0 to `opts.depth`, calling `progress` after each depth.
+pub fn run(
+    p: &Params,
+    opts: &BmcOptions,
+    mut progress: impl FnMut(&DepthInfo),
+) -> Result<Report, InternalError> {
+    let start = Instant::now();
+    let mut u = Unroller::new(p, opts.timeout_ms);
+    let mut verdicts: Vec<(Property, Option<Verdict>)> = opts.props.iter().map(|&q| (q, None)).collect();
+    let mut last = 0;
+    for k in 0..=opts.depth {
+        last = k;
+        let t0 = Instant::now();
+        if k > 0 {
+            u.extend();
+        }
+        let mut answers = vec![];
+        for (prop, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {
+            let r = u.check_violation(*prop);
+            answers.push((*prop, r));
+            match r {
+                SatResult::Sat => {
+                    *verdict = Some(Verdict::Violated(Box::new(u.counterexample(*prop)?)));
+                }
+                SatResult::Unknown => {
+                    let reason = u.solver.get_reason_unknown().unwrap_or_else(|| "unknown".into());
+                    *verdict = Some(Verdict::Unknown {
+                        depth: k,
+                        reason,
+                        holds_up_to: k.checked_sub(1),
+                    });
+                }
+                SatResult::Unsat => {}
+            }
+        }
+        let now = Instant::now();
+        progress(&DepthInfo {
+            depth: k,
+            seconds: (now - t0).as_secs_f64(),
+            total_seconds: (now - start).as_secs_f64(),
+            answers,
+        });
+        let any_violation = verdicts.iter().any(|(_, v)| v.as_ref().is_some_and(|v| v.is_violated()));
+        if verdicts.iter().all(|(_, v)| v.is_some()) || (opts.stop_at_first && any_violation) {
+            break;
+        }
+    }
+    let verdicts = verdicts
+        .into_iter()
+        .map(|(q, v)| (q, v.unwrap_or(Verdict::HoldsUpTo(last))))
+        .collect();
+    Ok(Report { verdicts, seconds: start.elapsed().as_secs_f64() })
+}

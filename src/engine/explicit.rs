@@ -1,0 +1,327 @@
+//! Explicit-state breadth-first search over the concrete spec.
+//!
+//! States are packed into `Layout::words()` machine words and kept in one
+//! flat arena; the seen-set is an open-addressing table of `u32` indices into
+//! that arena, so a state costs its packed words plus a few bytes of parent
+//! link and table slot. With `symmetry`, each state is replaced by the least
+//! packed form among its images under every permutation of replicas and of
+//! clients (the spec's `Perms`, extended to clients).
+
+use super::{InternalError, Report, Verdict};
+use crate::layout::Layout;
+use crate::params::Params;
+use crate::spec::{init_states, successors, Action, Property, State};
+use crate::trace::{Counterexample, Trace};
+use itertools::Itertools;
+use std::time::Instant;
+
+#[derive(Clone, Debug)]
+pub struct ExplicitOptions {
+    pub depth: usize,
+    pub props: Vec<Property>,
+    /// Stop cleanly once this many distinct states are stored.
+    pub max_states: Option<u64>,
+    pub symmetry: bool,
+    pub stop_at_first: bool,
+}
+
+/// One finished BFS level.
+#[derive(Clone, Debug)]
+pub struct LevelInfo {
+    pub depth: usize,
+    pub new_states: u64,
+    pub total_states: u64,
+    pub seconds: f64,
+    pub total_seconds: f64,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// Distinct packed states with their BFS parent links.
+pub struct StateStore {
+    words: usize,
+    arena: Vec<u64>,
+    parent: Vec<u32>,
+    table: Vec<u32>,
+}
+
+fn hash_words(w: &[u64]) -> u64 {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
+    for &x in w {
+        h = (h ^ x).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^= h >> 32;
+    }
+    h
+}
+
+impl StateStore {
+    pub fn new(words: usize) -> StateStore {
+        StateStore { words, arena: vec![], parent: vec![], table: vec![EMPTY; 1 << 12] }
+    }
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+    pub fn get(&self, i: u32) -> &[u64] {
+        let i = i as usize * self.words;
+        &self.arena[i..i + self.words]
+    }
+    pub fn parent(&self, i: u32) -> Option<u32> {
+        Some(self.parent[i as usize]).filter(|&p| p != EMPTY)
+    }
+    fn grow(&mut self) {
+        let mut t = vec![EMPTY; self.table.len() * 2];
+        let mask = t.len() - 1;
+        for i in 0..self.len() as u32 {
+            let mut h = hash_words(self.get(i)) as usize & mask;
+            while t[h] != EMPTY {
+                h = (h + 1) & mask;
+            }
+            t[h] = i;
+        }
+        self.table = t;
+    }
+    /// Inserts `key`; its index when new, `None` when already present.
+    pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
+        if (self.len() + 1) * 4 > self.table.len() * 3 {
+            self.grow();
+        }
+        let mask = self.table.len() - 1;
+        let mut h = hash_words(key) as usize & mask;
+        loop {
+            let e = self.table[h];
+            if e == EMPTY {
+                let i = self.len() as u32;
+                self.table[h] = i;
+                self.arena.extend_from_slice(key);
+                self.parent.push(parent.unwrap_or(EMPTY));
+                return Some(i);
+            }
+            if self.get(e) == key {
+                return None;
+            }
+            h = (h + 1) & mask;
+        }
+    }
+    /// Bytes held, for reports.
+    pub fn bytes(&self) -> usize {
+        self.arena.capacity() * 8 + self.parent.capacity() * 4 + self.table.capacity() * 4
+    }
+}
+
+/// The image of `s` under a replica permutation `pr` and a client
+/// permutation `pc` (`pr[r]` is the new id of replica `r`).
+pub fn permute(s: &State, pr: &[usize], pc: &[usize]) -> State {
+    let mut t = s.clone();
+    t.zk_leader = pr[s.zk_leader];
+    for r in 0..pr.len() {
+        let (nr, _) = (pr[r], ());
+        t.old_leaders[nr] = s.old_leaders[r];
+        t.db[nr] = s.db[r].clone();
+        t.db_leader[nr] = pr[s.db_leader[r]];
+        for r1 in 0..pr.len() {
+            t.db_replicated[nr][pr[r1]] = s.db_replicated[r][r1];
+        }
+        t.db_epoch[nr] = s.db_epoch[r];
+        t.db_status[nr] = s.db_status[r];
+        t.healer_replicas[nr] = s.healer_replicas[r];
+    }
+    for c in 0..pc.len() {
+        let nc = pc[c];
+        t.client_leader[nc] = pr[s.client_leader[c]];
+        t.client_success[nc] = s.client_success[c].clone();
+        t.pending[nc] = s.pending[c];
+        t.pending_db[nc] = s.pending_db[c].map(|r| pr[r]);
+        t.client_leader_epoch[nc] = s.client_leader_epoch[c];
+    }
+    t
+}
+
+/// Packs states, optionally to a canonical representative under symmetry.
+pub struct Canon {
+    pub layout: Layout,
+    perms: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+impl Canon {
+    pub fn new(p: &Params, symmetry: bool) -> Canon {
+        let perms = if symmetry {
+            let rp: Vec<Vec<usize>> = (0..p.replicas).permutations(p.replicas).collect();
+            let cp: Vec<Vec<usize>> = (0..p.clients).permutations(p.clients).collect();
+            rp.iter().cartesian_product(cp.iter()).map(|(a, b)| (a.clone(), b.clone())).collect()
+        } else {
+            vec![]
+        };
+        Canon { layout: Layout::new(p), perms }
+    }
+
+    pub fn key(&self, s: &State) -> Box<[u64]> {
+        if self.perms.is_empty() {
+            return self.layout.pack(&self.layout.encode(s));
+        }
+        self.perms
+            .iter()
+            .map(|(pr, pc)| self.layout.pack(&self.layout.encode(&permute(s, pr, pc))))
+            .min()
+            .unwrap()
+    }
+
+    pub fn state(&self, key: &[u64]) -> State {
+        self.layout.decode(&self.layout.unpack(key)).expect("stored states decode")
+    }
+}
+
+/// Rebuilds a concrete trace to stored state `i` by walking forward from
+/// the initial state and picking, at each step, a successor whose key is the
+/// next stored key (exact without symmetry, a representative with it).
+fn rebuild(p: &Params, canon: &Canon, store: &StateStore, actions: &[Action], i: u32) -> Result<Trace, String> {
+    let mut chain = vec![i];
+    while let Some(pi) = store.parent(*chain.last().unwrap()) {
+        chain.push(pi);
+    }
+    chain.reverse();
+    let first_key = store.get(chain[0]);
+    let mut cur = init_states(p)
+        .into_iter()
+        .find(|s| &*canon.key(s) == first_key)
+        .ok_or("no initial state matches the stored root")?;
+    let mut trace = Trace { states: vec![cur.clone()], actions: vec![] };
+    for &next in &chain[1..] {
+        let want = store.get(next);
+        let (a, t) = successors(p, actions, &cur)
+            .into_iter()
+            .find(|(_, t)| &*canon.key(t) == want)
+            .ok_or("a stored state has no matching successor")?;
+        trace.actions.push(a);
+        trace.states.push(t.clone());
+        cur = t;
+    }
+    Ok(trace)
+}
+
+/// Breadth-first search up to `opts.depth` or until no new state appears.
+pub fn run(
+    p: &Params,
+    opts: &ExplicitOptions,
+    mut progress: impl FnMut(&LevelInfo),
+) -> Result<Report, InternalError> {
+    let start = Instant::now();
+    let canon = Canon::new(p, opts.symmetry);
+    let actions = Action::all(p);
+    let mut store = StateStore::new(canon.layout.words());
+    let mut found: Vec<(Property, Option<u32>)> = opts.props.iter().map(|&q| (q, None)).collect();
+    let check = |found: &mut Vec<(Property, Option<u32>)>, s: &State, i: u32| {
+        for (q, f) in found.iter_mut() {
+            if f.is_none() && !q.holds(p, s) {
+                *f = Some(i);
+            }
+        }
+    };
+    for s in init_states(p) {
+        if let Some(i) = store.insert(&canon.key(&s), None) {
+            check(&mut found, &s, i);
+        }
+    }
+    let mut level = (0u32, store.len() as u32);
+    progress(&LevelInfo {
+        depth: 0,
+        new_states: store.len() as u64,
+        total_states: store.len() as u64,
+        seconds: start.elapsed().as_secs_f64(),
+        total_seconds: start.elapsed().as_secs_f64(),
+    });
+    let mut depth = 0;
+    let mut exhausted = false;
+    let mut limit_hit = false;
+    let done = |found: &Vec<(Property, Option<u32>)>| {
+        found.iter().all(|(_, f)| f.is_some()) || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
+    };
+    while depth < opts.depth && !done(&found) {
+        let t0 = Instant::now();
+        for i in level.0..level.1 {
+            let s = canon.state(store.get(i));
+            for (_, t) in successors(p, &actions, &s) {
+                if !canon.layout.fits(p, &t) {
+                    return Err(InternalError(format!(
+                        "a successor holds a value wider than its packed field; the width bounds in \
+                         params.rs are wrong: {t:?}"
+                    )));
+                }
+                if let Some(j) = store.insert(&canon.key(&t), Some(i)) {
+                    check(&mut found, &t, j);
+                }
+            }
+            if opts.max_states.is_some_and(|m| store.len() as u64 > m) {
+                limit_hit = true;
+                break;
+            }
+        }
+        if limit_hit {
+            break;
+        }
+        let new = store.len() as u32 - level.1;
+        depth += 1;
+        progress(&LevelInfo {
+            depth,
+            new_states: new as u64,
+            total_states: store.len() as u64,
+            seconds: t0.elapsed().as_secs_f64(),
+            total_seconds: start.elapsed().as_secs_f64(),
+        });
+        if new == 0 {
+            exhausted = true;
+            break;
+        }
+        level = (level.1, store.len() as u32);
+    }
+    log::debug!("explicit store: {} states, {} MiB", store.len(), store.bytes() >> 20);
+    let mut verdicts = vec![];
+    for (q, f) in found {
+        let v = match f {
+            Some(i) => {
+                let trace = rebuild(p, &canon, &store, &actions, i)
+                    .map_err(|e| InternalError(format!("cannot rebuild the {q} trace: {e}")))?;
+                let conjunct = trace.replay(p, q).map_err(|e| {
+                    InternalError(format!("the explicit engine's {q} trace does not replay: {e}"))
+                })?;
+                Verdict::Violated(Box::new(Counterexample { property: q, trace, conjunct }))
+            }
+            None if limit_hit => Verdict::Unknown {
+                depth: depth + 1,
+                reason: format!("stopped at --max-states {}", opts.max_states.unwrap()),
+                holds_up_to: Some(depth),
+            },
+            // The last level added nothing: `depth - 1` is the diameter.
+            None if exhausted => Verdict::Holds { states: store.len() as u64, diameter: depth - 1 },
+            None => Verdict::HoldsUpTo(depth),
+        };
+        verdicts.push((q, v));
+    }
+    Ok(Report { verdicts, seconds: start.elapsed().as_secs_f64() })
+}
+
+/// Every distinct state reachable in at most `depth` steps, per depth of
+/// first appearance (no symmetry): `levels[d]` holds the states first seen
+/// at depth d. For cross-checks and pinned counts.
+pub fn levels(p: &Params, depth: usize) -> Vec<Vec<State>> {
+    let canon = Canon::new(p, false);
+    let actions = Action::all(p);
+    let mut store = StateStore::new(canon.layout.words());
+    for s in init_states(p) {
+        store.insert(&canon.key(&s), None);
+    }
+    let mut out = vec![(0..store.len() as u32).map(|i| canon.state(store.get(i))).collect::<Vec<_>>()];
+    let mut level = (0u32, store.len() as u32);
+    for _ in 0..depth {
+        for i in level.0..level.1 {
+            for (_, t) in successors(p, &actions, &canon.state(store.get(i))) {
+                store.insert(&canon.key(&t), Some(i));
+            }
+        }
+        level = (level.1, store.len() as u32);
+        out.push((level.0..level.1).map(|i| canon.state(store.get(i))).collect());
+    }
+    out
+}

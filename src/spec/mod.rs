@@ -1,0 +1,623 @@
+//! The spec as concrete Rust: the reference semantics of `SemiSync.tla`.
+//!
+//! Every other part of the tool is checked against this module: the symbolic
+//! encoding by differential tests, every counterexample by replay. It is
+//! written to be read beside the TLA+, one function per action, and uses
+//! plain unbounded-enough integers (`u32`) so that a value leaving its
+//! declared range is visible to `TypeOK` rather than wrapped.
+
+pub mod props;
+pub use props::Property;
+
+use crate::params::{Params, REQ_BASE};
+use std::fmt;
+
+/// `zk_status`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ZkStatus {
+    Normal = 0,
+    ChangingLeader = 1,
+    WaitReplicaLog = 2,
+}
+
+/// `db_status[r]`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DbStatus {
+    Writable = 0,
+    Replica = 1,
+    Frozen = 2,
+}
+
+/// `healer_status`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HealerStatus {
+    Init = 0,
+    UpdatingLeader = 1,
+    WaitReplica = 2,
+}
+
+impl ZkStatus {
+    pub const ALL: [ZkStatus; 3] = [ZkStatus::Normal, ZkStatus::ChangingLeader, ZkStatus::WaitReplicaLog];
+    pub fn name(self) -> &'static str {
+        match self {
+            ZkStatus::Normal => "Normal",
+            ZkStatus::ChangingLeader => "ChangingLeader",
+            ZkStatus::WaitReplicaLog => "WaitReplicaLog",
+        }
+    }
+}
+impl DbStatus {
+    pub const ALL: [DbStatus; 3] = [DbStatus::Writable, DbStatus::Replica, DbStatus::Frozen];
+    pub fn name(self) -> &'static str {
+        match self {
+            DbStatus::Writable => "Writable",
+            DbStatus::Replica => "Replica",
+            DbStatus::Frozen => "Frozen",
+        }
+    }
+}
+impl HealerStatus {
+    pub const ALL: [HealerStatus; 3] = [HealerStatus::Init, HealerStatus::UpdatingLeader, HealerStatus::WaitReplica];
+    pub fn name(self) -> &'static str {
+        match self {
+            HealerStatus::Init => "Init",
+            HealerStatus::UpdatingLeader => "UpdatingLeader",
+            HealerStatus::WaitReplica => "WaitReplica",
+        }
+    }
+}
+
+/// Replica ids are indices `0..replicas`, shown as `r1, r2, ...`; client
+/// ids likewise `c1, c2, ...`. Requests are stored as their TLA+ value
+/// (`61, 62, ...`); `nil` is `None`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct State {
+    pub zk_leader: usize,
+    pub zk_epoch: u32,
+    pub zk_leader_epoch: u32,
+    pub zk_status: ZkStatus,
+    pub old_leaders: Vec<bool>,
+    pub zk_catchup_index: Option<u32>,
+    pub db: Vec<Vec<u32>>,
+    pub db_leader: Vec<usize>,
+    pub db_replicated: Vec<Vec<u32>>,
+    pub db_epoch: Vec<u32>,
+    pub db_status: Vec<DbStatus>,
+    pub next_req: u32,
+    pub client_leader: Vec<usize>,
+    pub client_success: Vec<Vec<u32>>,
+    pub pending: Vec<Option<u32>>,
+    pub pending_db: Vec<Option<usize>>,
+    pub client_leader_epoch: Vec<u32>,
+    pub healer_status: HealerStatus,
+    pub healer_epoch: u32,
+    pub healer_replicas: Vec<Option<u32>>,
+}
+
+/// The variables in the order of the spec's `vars` tuple.
+pub const VAR_NAMES: [&str; 20] = [
+    "zk_leader",
+    "zk_epoch",
+    "zk_leader_epoch",
+    "zk_status",
+    "old_leaders",
+    "zk_catchup_index",
+    "db",
+    "db_leader",
+    "db_replicated",
+    "db_epoch",
+    "db_status",
+    "next_req",
+    "client_leader",
+    "client_success",
+    "pending",
+    "pending_db",
+    "client_leader_epoch",
+    "healer_status",
+    "healer_epoch",
+    "healer_replicas",
+];
+
+/// One instance of an action of `Next`, with its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    StartRequest(usize),
+    DBResponse(usize),
+    ClientUpdateLeader(usize),
+    Replicate(usize),
+    DBUpdateLeader(usize),
+    RecoverOldLeader(usize),
+    ReadyToChangeZKLeader,
+    HealerUpdateState,
+    HealerGetDBLog(usize),
+    HealerUpdateLeader,
+    HealerUpdateToNormal,
+    Terminated,
+}
+
+pub fn replica_name(r: usize) -> String {
+    format!("r{}", r + 1)
+}
+pub fn client_name(c: usize) -> String {
+    format!("c{}", c + 1)
+}
+/// `{a, b}` in TLA+ syntax.
+pub fn set_of(items: &[String]) -> String {
+    format!("{{{}}}", items.join(", "))
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Action::*;
+        match *self {
+            StartRequest(c) => write!(f, "StartRequest({})", client_name(c)),
+            DBResponse(c) => write!(f, "DBResponse({})", client_name(c)),
+            ClientUpdateLeader(c) => write!(f, "ClientUpdateLeader({})", client_name(c)),
+            Replicate(r) => write!(f, "Replicate({})", replica_name(r)),
+            DBUpdateLeader(r) => write!(f, "DBUpdateLeader({})", replica_name(r)),
+            RecoverOldLeader(r) => write!(f, "RecoverOldLeader({})", replica_name(r)),
+            ReadyToChangeZKLeader => f.write_str("ReadyToChangeZKLeader"),
+            HealerUpdateState => f.write_str("HealerUpdateState"),
+            HealerGetDBLog(r) => write!(f, "HealerGetDBLog({})", replica_name(r)),
+            HealerUpdateLeader => f.write_str("HealerUpdateLeader"),
+            HealerUpdateToNormal => f.write_str("HealerUpdateToNormal"),
+            Terminated => f.write_str("Terminated"),
+        }
+    }
+}
+
+impl Action {
+    /// The action's name without arguments, as in the spec.
+    pub fn name(&self) -> &'static str {
+        use Action::*;
+        match self {
+            StartRequest(_) => "StartRequest",
+            DBResponse(_) => "DBResponse",
+            ClientUpdateLeader(_) => "ClientUpdateLeader",
+            Replicate(_) => "Replicate",
+            DBUpdateLeader(_) => "DBUpdateLeader",
+            RecoverOldLeader(_) => "RecoverOldLeader",
+            ReadyToChangeZKLeader => "ReadyToChangeZKLeader",
+            HealerUpdateState => "HealerUpdateState",
+            HealerGetDBLog(_) => "HealerGetDBLog",
+            HealerUpdateLeader => "HealerUpdateLeader",
+            HealerUpdateToNormal => "HealerUpdateToNormal",
+            Terminated => "Terminated",
+        }
+    }
+
+    /// The action's arguments as TLA+ values (`["c1"]`, `["r2"]` or none).
+    pub fn args(&self) -> Vec<String> {
+        use Action::*;
+        match *self {
+            StartRequest(c) | DBResponse(c) | ClientUpdateLeader(c) => vec![client_name(c)],
+            Replicate(r) | DBUpdateLeader(r) | RecoverOldLeader(r) | HealerGetDBLog(r) => {
+                vec![replica_name(r)]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Every action instance of `Next`, in the order of the disjuncts of
+    /// `Next`. The symbolic encoding numbers its action selector by this
+    /// order.
+    pub fn all(p: &Params) -> Vec<Action> {
+        use Action::*;
+        let mut v = Vec::new();
+        for c in 0..p.clients {
+            v.push(StartRequest(c));
+            v.push(DBResponse(c));
+            v.push(ClientUpdateLeader(c));
+        }
+        for r in 0..p.replicas {
+            v.push(Replicate(r));
+            v.push(DBUpdateLeader(r));
+            v.push(RecoverOldLeader(r));
+        }
+        v.push(ReadyToChangeZKLeader);
+        v.push(HealerUpdateState);
+        for r in 0..p.replicas {
+            v.push(HealerGetDBLog(r));
+        }
+        v.push(HealerUpdateLeader);
+        v.push(HealerUpdateToNormal);
+        v.push(Terminated);
+        v
+    }
+}
+
+/// `Init`: one state per choice of `zk_leader`.
+pub fn init_states(p: &Params) -> Vec<State> {
+    (0..p.replicas).map(|l| init_state(p, l)).collect()
+}
+
+/// The initial state with `zk_leader = leader`.
+pub fn init_state(p: &Params, leader: usize) -> State {
+    let (r, c) = (p.replicas, p.clients);
+    State {
+        zk_leader: leader,
+        zk_epoch: 1,
+        zk_leader_epoch: 1,
+        zk_status: ZkStatus::Normal,
+        old_leaders: vec![false; r],
+        zk_catchup_index: None,
+        db: vec![vec![]; r],
+        db_leader: vec![leader; r],
+        db_replicated: vec![vec![0; r]; r],
+        db_epoch: vec![1; r],
+        db_status: (0..r)
+            .map(|i| if i == leader { DbStatus::Writable } else { DbStatus::Replica })
+            .collect(),
+        next_req: REQ_BASE,
+        client_leader: vec![leader; c],
+        client_success: vec![vec![]; c],
+        pending: vec![None; c],
+        pending_db: vec![None; c],
+        client_leader_epoch: vec![1; c],
+        healer_status: HealerStatus::Init,
+        healer_epoch: 1,
+        healer_replicas: vec![None; r],
+    }
+}
+
+fn len(s: &[u32]) -> u32 {
+    s.len() as u32
+}
+
+/// `Cardinality({r \in Replica : ~(r \in old_leaders)})`
+fn not_old_count(s: &State) -> usize {
+    s.old_leaders.iter().filter(|&&o| !o).count()
+}
+
+/// `dbStatusFromZK(r)`
+fn db_status_from_zk(s: &State, r: usize) -> DbStatus {
+    if matches!(s.zk_status, ZkStatus::Normal | ZkStatus::WaitReplicaLog) && !s.old_leaders[r] {
+        if s.zk_leader == r {
+            DbStatus::Writable
+        } else {
+            DbStatus::Replica
+        }
+    } else {
+        DbStatus::Frozen
+    }
+}
+
+/// `TerminateCond`
+pub fn terminate_cond(p: &Params, s: &State) -> bool {
+    s.next_req == REQ_BASE + p.max_req
+        && s.zk_status == ZkStatus::Normal
+        && s.zk_leader_epoch == p.max_leader_changes
+        && s.zk_epoch >= 10
+        && (0..p.clients).all(|c| s.pending[c].is_none() && s.pending_db[c].is_none())
+        && (0..p.clients).all(|c| s.client_leader_epoch[c] == s.zk_leader_epoch)
+        && (0..p.replicas).all(|r| s.db_epoch[r] == s.zk_epoch)
+}
+
+/// All successors of `s` by the action instance `a` (empty when disabled).
+/// Only `HealerUpdateLeader` can have more than one (ties).
+pub fn apply(p: &Params, s: &State, a: Action) -> Vec<State> {
+    use Action::*;
+    match a {
+        StartRequest(c) => {
+            let leader = s.client_leader[c];
+            if !(s.pending[c].is_none()
+                && s.next_req < REQ_BASE + p.max_req
+                && s.db_status[leader] == DbStatus::Writable)
+            {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.next_req = s.next_req + 1;
+            t.pending[c] = Some(t.next_req);
+            t.pending_db[c] = Some(leader);
+            t.db[leader].push(t.next_req);
+            t.db_replicated[leader][leader] = len(&t.db[leader]);
+            vec![t]
+        }
+        DBResponse(c) => {
+            let Some(req) = s.pending[c] else { return vec![] };
+            // pending[c] /= nil implies pending_db[c] /= nil on every
+            // reachable state; db[nil] is an error in TLC, disabled here.
+            let Some(leader) = s.pending_db[c] else { return vec![] };
+            let log = &s.db[leader];
+            let enabled = (1..=log.len()).any(|index| {
+                log[index - 1] == req
+                    && p.quorums().iter().any(|q| {
+                        let min = q.iter().map(|&r1| s.db_replicated[leader][r1]).min().unwrap();
+                        index as u32 <= min
+                    })
+            });
+            if !enabled {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.pending[c] = None;
+            t.pending_db[c] = None;
+            t.client_success[c].push(req);
+            vec![t]
+        }
+        ClientUpdateLeader(c) => {
+            if s.client_leader_epoch[c] >= s.zk_leader_epoch {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.client_leader_epoch[c] = s.zk_leader_epoch;
+            t.client_leader[c] = s.zk_leader;
+            t.pending[c] = None;
+            t.pending_db[c] = None;
+            vec![t]
+        }
+        Replicate(r) => {
+            let leader = s.db_leader[r];
+            if !(r != leader && s.db_status[r] == DbStatus::Replica) {
+                return vec![];
+            }
+            let new_len = s.db[r].len() + 1;
+            if s.db[r].len() >= s.db[leader].len() {
+                return vec![];
+            }
+            let mut t = s.clone();
+            let v = s.db[leader][new_len - 1];
+            t.db[r].push(v);
+            t.db_replicated[leader][r] = new_len as u32;
+            vec![t]
+        }
+        DBUpdateLeader(r) => {
+            if s.db_epoch[r] >= s.zk_epoch {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.db_epoch[r] = s.zk_epoch;
+            t.db_leader[r] = s.zk_leader;
+            t.db_status[r] = db_status_from_zk(s, r);
+            if s.db_leader[r] != s.zk_leader {
+                // initReplicated(r)
+                t.db_replicated[r] = vec![0; p.replicas];
+                t.db_replicated[r][r] = len(&s.db[r]);
+            }
+            vec![t]
+        }
+        RecoverOldLeader(r) => {
+            if !(s.old_leaders[r] && s.zk_status == ZkStatus::Normal) {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.db[r] = vec![];
+            t.db_status[r] = DbStatus::Replica;
+            t.db_epoch[r] = s.zk_epoch;
+            t.db_leader[r] = s.zk_leader;
+            t.db_replicated[r] = vec![0; p.replicas];
+            t.old_leaders[r] = false;
+            vec![t]
+        }
+        ReadyToChangeZKLeader => {
+            if !(s.zk_leader_epoch < p.max_leader_changes
+                && not_old_count(s) > p.replication_factor
+                && s.zk_status == ZkStatus::Normal)
+            {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.zk_status = ZkStatus::ChangingLeader;
+            t.zk_epoch = s.zk_epoch + 1;
+            t.old_leaders[s.zk_leader] = true;
+            vec![t]
+        }
+        HealerUpdateState => {
+            if s.healer_epoch >= s.zk_epoch {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.healer_epoch = s.zk_epoch;
+            t.healer_replicas = vec![None; p.replicas];
+            t.healer_status = match s.zk_status {
+                ZkStatus::ChangingLeader => HealerStatus::UpdatingLeader,
+                ZkStatus::WaitReplicaLog => HealerStatus::WaitReplica,
+                ZkStatus::Normal => HealerStatus::Init,
+            };
+            vec![t]
+        }
+        HealerGetDBLog(r) => {
+            if !(s.healer_status == HealerStatus::UpdatingLeader
+                && s.healer_replicas[r].is_none()
+                && !s.old_leaders[r]
+                && s.db_epoch[r] == s.healer_epoch)
+            {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.healer_replicas[r] = Some(len(&s.db[r]));
+            vec![t]
+        }
+        HealerUpdateLeader => {
+            if !(s.healer_status == HealerStatus::UpdatingLeader && s.healer_epoch == s.zk_epoch) {
+                return vec![];
+            }
+            let collected: Vec<(usize, u32)> = (0..p.replicas)
+                .filter_map(|r| s.healer_replicas[r].map(|n| (r, n)))
+                .collect();
+            if collected.len() < p.replication_factor {
+                return vec![];
+            }
+            let max = collected.iter().map(|&(_, n)| n).max();
+            collected
+                .iter()
+                .filter(|&&(_, n)| Some(n) == max)
+                .map(|&(r, n)| {
+                    let mut t = s.clone();
+                    t.zk_leader = r;
+                    t.zk_catchup_index = Some(n);
+                    t.zk_status = ZkStatus::WaitReplicaLog;
+                    t.zk_epoch = s.zk_epoch + 1;
+                    t.zk_leader_epoch = s.zk_leader_epoch + 1;
+                    t
+                })
+                .collect()
+        }
+        HealerUpdateToNormal => {
+            if !(s.healer_status == HealerStatus::WaitReplica && s.zk_status == ZkStatus::WaitReplicaLog) {
+                return vec![];
+            }
+            // Len(db[r]) >= nil is an error in TLC; disabled here. On every
+            // reachable state zk_catchup_index is set in WaitReplicaLog.
+            let Some(catchup) = s.zk_catchup_index else { return vec![] };
+            let enabled = p.quorums().iter().any(|q| {
+                let old_subset = (0..p.replicas).all(|r| !s.old_leaders[r] || q.contains(&r));
+                !old_subset && q.iter().all(|&r| len(&s.db[r]) >= catchup)
+            });
+            if !enabled {
+                return vec![];
+            }
+            let mut t = s.clone();
+            t.zk_status = ZkStatus::Normal;
+            t.zk_epoch = s.zk_epoch + 1;
+            vec![t]
+        }
+        Terminated => {
+            if terminate_cond(p, s) {
+                vec![s.clone()]
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+/// Every `(action, successor)` pair of `Next` from `s`.
+pub fn successors(p: &Params, actions: &[Action], s: &State) -> Vec<(Action, State)> {
+    let mut out = Vec::new();
+    for &a in actions {
+        for t in apply(p, s, a) {
+            out.push((a, t));
+        }
+    }
+    out
+}
+
+/// Names of the variables whose values differ between two states.
+pub fn changed_vars(a: &State, b: &State) -> Vec<&'static str> {
+    VAR_NAMES
+        .iter()
+        .copied()
+        .filter(|name| a.var_value(name) != b.var_value(name))
+        .collect()
+}
+
+fn fmt_seq(s: &[u32]) -> String {
+    format!("<<{}>>", s.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))
+}
+fn fmt_opt(x: Option<u32>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_else(|| "nil".into())
+}
+fn fmt_fun(names: impl Iterator<Item = String>, vals: impl Iterator<Item = String>) -> String {
+    let parts: Vec<String> = names.zip(vals).map(|(n, v)| format!("{n} :> {v}")).collect();
+    format!("({})", parts.join(" @@ "))
+}
+fn q(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+impl State {
+    /// The value of one variable in TLA+ syntax, as TLC prints it.
+    pub fn var_value(&self, name: &str) -> String {
+        let rn = || (0..self.db.len()).map(replica_name);
+        let cn = || (0..self.pending.len()).map(client_name);
+        match name {
+            "zk_leader" => replica_name(self.zk_leader),
+            "zk_epoch" => self.zk_epoch.to_string(),
+            "zk_leader_epoch" => self.zk_leader_epoch.to_string(),
+            "zk_status" => q(self.zk_status.name()),
+            "old_leaders" => set_of(
+                &(0..self.old_leaders.len())
+                    .filter(|&r| self.old_leaders[r])
+                    .map(replica_name)
+                    .collect::<Vec<_>>(),
+            ),
+            "zk_catchup_index" => fmt_opt(self.zk_catchup_index),
+            "db" => fmt_fun(rn(), self.db.iter().map(|l| fmt_seq(l))),
+            "db_leader" => fmt_fun(rn(), self.db_leader.iter().map(|&l| replica_name(l))),
+            "db_replicated" => fmt_fun(
+                rn(),
+                self.db_replicated
+                    .iter()
+                    .map(|row| fmt_fun(rn(), row.iter().map(|x| x.to_string()))),
+            ),
+            "db_epoch" => fmt_fun(rn(), self.db_epoch.iter().map(|x| x.to_string())),
+            "db_status" => fmt_fun(rn(), self.db_status.iter().map(|x| q(x.name()))),
+            "next_req" => self.next_req.to_string(),
+            "client_leader" => fmt_fun(cn(), self.client_leader.iter().map(|&l| replica_name(l))),
+            "client_success" => fmt_fun(cn(), self.client_success.iter().map(|l| fmt_seq(l))),
+            "pending" => fmt_fun(cn(), self.pending.iter().map(|&x| fmt_opt(x))),
+            "pending_db" => fmt_fun(
+                cn(),
+                self.pending_db
+                    .iter()
+                    .map(|&x| x.map(replica_name).unwrap_or_else(|| "nil".into())),
+            ),
+            "client_leader_epoch" => fmt_fun(cn(), self.client_leader_epoch.iter().map(|x| x.to_string())),
+            "healer_status" => q(self.healer_status.name()),
+            "healer_epoch" => self.healer_epoch.to_string(),
+            "healer_replicas" => fmt_fun(rn(), self.healer_replicas.iter().map(|&x| fmt_opt(x))),
+            _ => panic!("unknown variable {name}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_has_one_state_per_replica() {
+        let p = Params::default();
+        let init = init_states(&p);
+        assert_eq!(init.len(), 3);
+        assert_eq!(init[1].db_status, vec![DbStatus::Replica, DbStatus::Writable, DbStatus::Replica]);
+    }
+
+    #[test]
+    fn start_request_uses_primed_values() {
+        let p = Params::default();
+        let s = init_state(&p, 0);
+        let t = &apply(&p, &s, Action::StartRequest(1))[0];
+        assert_eq!(t.next_req, 61);
+        assert_eq!(t.pending[1], Some(61));
+        assert_eq!(t.db[0], vec![61]);
+        assert_eq!(t.db_replicated[0][0], 1);
+        assert_eq!(changed_vars(&s, t), vec!["db", "db_replicated", "next_req", "pending", "pending_db"]);
+    }
+
+    #[test]
+    fn update_to_normal_is_disabled_without_old_leaders() {
+        let p = Params::default();
+        let mut s = init_state(&p, 0);
+        s.healer_status = HealerStatus::WaitReplica;
+        s.zk_status = ZkStatus::WaitReplicaLog;
+        s.zk_catchup_index = Some(0);
+        assert!(apply(&p, &s, Action::HealerUpdateToNormal).is_empty());
+        s.old_leaders[2] = true;
+        assert_eq!(apply(&p, &s, Action::HealerUpdateToNormal).len(), 1);
+    }
+
+    #[test]
+    fn healer_update_leader_ties_give_several_successors() {
+        let p = Params::default();
+        let mut s = init_state(&p, 0);
+        s.healer_status = HealerStatus::UpdatingLeader;
+        s.healer_replicas = vec![None, Some(2), Some(2)];
+        let succ = apply(&p, &s, Action::HealerUpdateLeader);
+        assert_eq!(succ.iter().map(|t| t.zk_leader).collect::<Vec<_>>(), vec![1, 2]);
+        s.healer_replicas = vec![None, Some(1), Some(2)];
+        assert_eq!(apply(&p, &s, Action::HealerUpdateLeader).len(), 1);
+    }
+
+    #[test]
+    fn values_print_in_tla_syntax() {
+        let p = Params::default();
+        let s = init_state(&p, 0);
+        assert_eq!(s.var_value("db"), "(r1 :> <<>> @@ r2 :> <<>> @@ r3 :> <<>>)");
+        assert_eq!(s.var_value("pending"), "(c1 :> nil @@ c2 :> nil)");
+        assert_eq!(s.var_value("old_leaders"), "{}");
+        assert_eq!(s.var_value("zk_status"), "\"Normal\"");
+    }
+}

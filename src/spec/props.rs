@@ -1,0 +1,251 @@
+//! `TypeOK`, `Consistent` and `Inv`, evaluated on a concrete state, each
+//! conjunct named so that a report says which one failed.
+
+use super::{client_name, replica_name, State};
+use crate::params::{Params, REQ_BASE, ZK_EPOCH_TYPE_MAX};
+use std::fmt;
+use std::str::FromStr;
+
+/// A safety property of the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Property {
+    TypeOK,
+    Consistent,
+    Inv,
+}
+
+impl Property {
+    pub const ALL: [Property; 3] = [Property::TypeOK, Property::Consistent, Property::Inv];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::TypeOK => "TypeOK",
+            Property::Consistent => "Consistent",
+            Property::Inv => "Inv",
+        }
+    }
+
+    /// The first conjunct of the property that `s` violates, as TLA+ text
+    /// with the bound variables instantiated; `None` when `s` satisfies it.
+    pub fn violation(self, p: &Params, s: &State) -> Option<String> {
+        match self {
+            Property::TypeOK => type_ok_violation(p, s),
+            Property::Consistent => consistent_violation(p, s),
+            Property::Inv => inv_violation(p, s),
+        }
+    }
+
+    pub fn holds(self, p: &Params, s: &State) -> bool {
+        self.violation(p, s).is_none()
+    }
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Property {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "TypeOK" => Ok(Property::TypeOK),
+            "Consistent" => Ok(Property::Consistent),
+            "Inv" => Ok(Property::Inv),
+            _ => Err(format!("unknown property '{s}': expected TypeOK, Consistent or Inv")),
+        }
+    }
+}
+
+fn in_req_set(p: &Params, x: u32) -> bool {
+    (REQ_BASE..=REQ_BASE + p.max_req).contains(&x)
+}
+
+fn type_ok_violation(p: &Params, s: &State) -> Option<String> {
+    let rs = 0..p.replicas;
+    let e = p.epoch_max;
+    let o = p.log_offset_max;
+    if s.zk_leader >= p.replicas {
+        return Some("zk_leader \\in Replica".into());
+    }
+    if !(1..=ZK_EPOCH_TYPE_MAX).contains(&s.zk_epoch) {
+        return Some(format!("zk_epoch \\in 1..{ZK_EPOCH_TYPE_MAX} (zk_epoch = {})", s.zk_epoch));
+    }
+    if !(1..=p.max_leader_changes).contains(&s.zk_leader_epoch) {
+        return Some(format!(
+            "zk_leader_epoch \\in 1..max_change_leader (zk_leader_epoch = {})",
+            s.zk_leader_epoch
+        ));
+    }
+    if let Some(x) = s.zk_catchup_index {
+        if x > o {
+            return Some(format!("zk_catchup_index \\in (LogOffset \\union {{nil}}) (zk_catchup_index = {x})"));
+        }
+    }
+    for r in rs.clone() {
+        if let Some(x) = s.db[r].iter().find(|&&x| !in_req_set(p, x)) {
+            return Some(format!("db \\in [Replica -> Seq(ReqSet)] (db[{}] holds {x})", replica_name(r)));
+        }
+    }
+    for r in rs.clone() {
+        if s.db_leader[r] >= p.replicas {
+            return Some("db_leader \\in [Replica -> Replica]".into());
+        }
+    }
+    for r in rs.clone() {
+        for r1 in rs.clone() {
+            if s.db_replicated[r][r1] > o {
+                return Some(format!(
+                    "db_replicated \\in [Replica -> [Replica -> LogOffset]] (db_replicated[{}][{}] = {})",
+                    replica_name(r),
+                    replica_name(r1),
+                    s.db_replicated[r][r1]
+                ));
+            }
+        }
+    }
+    for r in rs.clone() {
+        if s.db_epoch[r] > e {
+            return Some(format!(
+                "db_epoch \\in [Replica -> Epoch] (db_epoch[{}] = {})",
+                replica_name(r),
+                s.db_epoch[r]
+            ));
+        }
+    }
+    if !in_req_set(p, s.next_req) {
+        return Some(format!("next_req \\in ReqSet (next_req = {})", s.next_req));
+    }
+    for c in 0..p.clients {
+        if s.client_leader[c] >= p.replicas {
+            return Some("client_leader \\in [Client -> Replica]".into());
+        }
+    }
+    for c in 0..p.clients {
+        if let Some(x) = s.client_success[c].iter().find(|&&x| !in_req_set(p, x)) {
+            return Some(format!(
+                "client_success \\in [Client -> Seq(ReqSet)] (client_success[{}] holds {x})",
+                client_name(c)
+            ));
+        }
+    }
+    for c in 0..p.clients {
+        if let Some(x) = s.pending[c] {
+            if !in_req_set(p, x) {
+                return Some(format!("pending \\in [Client -> NullReqSet] (pending[{}] = {x})", client_name(c)));
+            }
+        }
+    }
+    for c in 0..p.clients {
+        if let Some(x) = s.pending_db[c] {
+            if x >= p.replicas {
+                return Some("pending_db \\in [Client -> NullReplica]".into());
+            }
+        }
+    }
+    for c in 0..p.clients {
+        if s.client_leader_epoch[c] > e {
+            return Some(format!(
+                "client_leader_epoch \\in [Client -> Epoch] (client_leader_epoch[{}] = {})",
+                client_name(c),
+                s.client_leader_epoch[c]
+            ));
+        }
+    }
+    if s.healer_epoch > e {
+        return Some(format!("healer_epoch \\in Epoch (healer_epoch = {})", s.healer_epoch));
+    }
+    for r in rs {
+        if let Some(x) = s.healer_replicas[r] {
+            if x > o {
+                return Some(format!(
+                    "healer_replicas \\in [Replica -> LogOffset \\union {{nil}}] (healer_replicas[{}] = {x})",
+                    replica_name(r)
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn consistent_violation(p: &Params, s: &State) -> Option<String> {
+    let leader_log = &s.db[s.zk_leader];
+    for c in 0..p.clients {
+        let cs = &s.client_success[c];
+        if cs.len() > leader_log.len() {
+            return Some(format!(
+                "Len(client_success[{c}]) <= Len(db[zk_leader]) ({} > {} with zk_leader = {})",
+                cs.len(),
+                leader_log.len(),
+                replica_name(s.zk_leader),
+                c = client_name(c)
+            ));
+        }
+        if let Some(x) = cs.iter().find(|x| !leader_log.contains(x)) {
+            return Some(format!(
+                "\\A x \\in Range(client_success[{}]): x \\in Range(db[zk_leader]) ({x} is not in db[{}])",
+                client_name(c),
+                replica_name(s.zk_leader)
+            ));
+        }
+    }
+    None
+}
+
+fn inv_violation(p: &Params, s: &State) -> Option<String> {
+    if s.zk_epoch >= 11 {
+        return Some(format!("zk_epoch < 11 (zk_epoch = {})", s.zk_epoch));
+    }
+    if s.zk_leader_epoch > p.max_leader_changes {
+        return Some(format!(
+            "zk_leader_epoch <= max_change_leader (zk_leader_epoch = {})",
+            s.zk_leader_epoch
+        ));
+    }
+    if s.zk_leader_epoch >= 2 {
+        for c in 0..p.clients {
+            if s.client_success[c].len() >= 4 {
+                return Some(format!(
+                    "(zk_leader_epoch >= 2) => (\\A c \\in Client: Len(client_success[c]) < 4) \
+                     (zk_leader_epoch = {}, Len(client_success[{}]) = {})",
+                    s.zk_leader_epoch,
+                    client_name(c),
+                    s.client_success[c].len()
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::init_state;
+
+    #[test]
+    fn init_satisfies_every_property() {
+        let p = Params::default();
+        for prop in Property::ALL {
+            assert_eq!(prop.violation(&p, &init_state(&p, 1)), None);
+        }
+    }
+
+    #[test]
+    fn each_property_can_fail() {
+        let p = Params::default();
+        let mut s = init_state(&p, 0);
+        s.db_epoch[2] = 21;
+        assert!(Property::TypeOK.violation(&p, &s).unwrap().starts_with("db_epoch"));
+        let mut s = init_state(&p, 0);
+        s.client_success[1] = vec![61];
+        assert!(Property::Consistent.violation(&p, &s).unwrap().starts_with("Len(client_success[c2])"));
+        s.db[0] = vec![62];
+        assert!(Property::Consistent.violation(&p, &s).unwrap().starts_with("\\A x"));
+        let mut s = init_state(&p, 0);
+        s.zk_leader_epoch = 2;
+        s.client_success[0] = vec![61, 62, 63, 64];
+        assert!(Property::Inv.violation(&p, &s).unwrap().starts_with("(zk_leader_epoch >= 2)"));
+    }
+}
