@@ -62,11 +62,17 @@ impl Builder {
         self.slots.len() - 1
     }
     fn many(&mut self, n: usize, name: &str, width: u32) -> Vec<usize> {
-        (0..n).map(|i| self.one(format!("{name}_{}", i + 1), width)).collect()
+        (0..n)
+            .map(|i| self.one(format!("{name}_{}", i + 1), width))
+            .collect()
     }
     fn grid(&mut self, n: usize, m: usize, name: &str, width: u32) -> Vec<Vec<usize>> {
         (0..n)
-            .map(|i| (0..m).map(|j| self.one(format!("{name}_{}_{}", i + 1, j + 1), width)).collect())
+            .map(|i| {
+                (0..m)
+                    .map(|j| self.one(format!("{name}_{}_{}", i + 1, j + 1), width))
+                    .collect()
+            })
             .collect()
     }
 }
@@ -156,15 +162,27 @@ impl Layout {
         req_ok(s.next_req)
             && s.zk_epoch as u64 <= max(self.zk_epoch)
             && s.zk_leader_epoch as u64 <= max(self.zk_leader_epoch)
-            && s.zk_catchup_index.is_none_or(|x| x as u64 <= max(self.catchup))
-            && s.db.iter().all(|l| l.len() <= cap && l.iter().all(|&x| req_ok(x)))
-            && s.db_replicated.iter().flatten().all(|&x| x as u64 <= max(self.catchup))
+            && s.zk_catchup_index
+                .is_none_or(|x| x as u64 <= max(self.catchup))
+            && s.db
+                .iter()
+                .all(|l| l.len() <= cap && l.iter().all(|&x| req_ok(x)))
+            && s.db_replicated
+                .iter()
+                .flatten()
+                .all(|&x| x as u64 <= max(self.catchup))
             && s.db_epoch.iter().all(|&x| x as u64 <= max(self.zk_epoch))
-            && s.client_success.iter().all(|l| l.len() <= cap && l.iter().all(|&x| req_ok(x)))
+            && s.client_success
+                .iter()
+                .all(|l| l.len() <= cap && l.iter().all(|&x| req_ok(x)))
             && s.pending.iter().all(|x| x.is_none_or(req_ok))
-            && s.client_leader_epoch.iter().all(|&x| x as u64 <= max(self.zk_epoch))
+            && s.client_leader_epoch
+                .iter()
+                .all(|&x| x as u64 <= max(self.zk_epoch))
             && s.healer_epoch as u64 <= max(self.zk_epoch)
-            && s.healer_replicas.iter().all(|x| x.is_none_or(|x| x as u64 <= max(self.catchup)))
+            && s.healer_replicas
+                .iter()
+                .all(|x| x.is_none_or(|x| x as u64 <= max(self.catchup)))
     }
 
     /// The canonical slot values of a concrete state. The state must fit
@@ -242,16 +260,28 @@ impl Layout {
             }
             Ok(ents[..len as usize].iter().map(|&i| req(v[i])).collect())
         };
-        let zk_status = *ZkStatus::ALL.get(v[self.zk_status] as usize).ok_or("bad zk_status")?;
+        let zk_status = *ZkStatus::ALL
+            .get(v[self.zk_status] as usize)
+            .ok_or("bad zk_status")?;
         let healer_status = *HealerStatus::ALL
             .get(v[self.healer_status] as usize)
             .ok_or("bad healer_status")?;
-        let opt = |nil: usize, val: usize| if v[nil] == 1 { None } else { Some(v[val] as u32) };
+        let opt = |nil: usize, val: usize| {
+            if v[nil] == 1 {
+                None
+            } else {
+                Some(v[val] as u32)
+            }
+        };
         let mut db = vec![];
         let mut db_status = vec![];
         for r in 0..nr {
             db.push(seq(v[self.db_len[r]], &self.db_ent[r])?);
-            db_status.push(*DbStatus::ALL.get(v[self.db_status[r]] as usize).ok_or("bad db_status")?);
+            db_status.push(
+                *DbStatus::ALL
+                    .get(v[self.db_status[r]] as usize)
+                    .ok_or("bad db_status")?,
+            );
         }
         let mut client_success = vec![];
         let mut pending_db = vec![];
@@ -271,7 +301,11 @@ impl Layout {
             old_leaders: self.old_leaders.iter().map(|&i| v[i] == 1).collect(),
             zk_catchup_index: opt(self.catchup_nil, self.catchup),
             db,
-            db_leader: self.db_leader.iter().map(|&i| replica(v[i])).collect::<Result<_, _>>()?,
+            db_leader: self
+                .db_leader
+                .iter()
+                .map(|&i| replica(v[i]))
+                .collect::<Result<_, _>>()?,
             db_replicated: self
                 .db_repl
                 .iter()
@@ -280,9 +314,15 @@ impl Layout {
             db_epoch: self.db_epoch.iter().map(|&i| v[i] as u32).collect(),
             db_status,
             next_req: req(v[self.next_req]),
-            client_leader: self.client_leader.iter().map(|&i| replica(v[i])).collect::<Result<_, _>>()?,
+            client_leader: self
+                .client_leader
+                .iter()
+                .map(|&i| replica(v[i]))
+                .collect::<Result<_, _>>()?,
             client_success,
-            pending: (0..nc).map(|c| opt(self.pending_nil[c], self.pending[c]).map(|x| x + REQ_BASE)).collect(),
+            pending: (0..nc)
+                .map(|c| opt(self.pending_nil[c], self.pending[c]).map(|x| x + REQ_BASE))
+                .collect(),
             pending_db,
             client_leader_epoch: self.cle.iter().map(|&i| v[i] as u32).collect(),
             healer_status,
@@ -335,7 +375,11 @@ mod tests {
         let p = Params::default();
         let l = Layout::new(&p);
         let mut s = init_state(&p, 2);
-        for a in [Action::StartRequest(0), Action::Replicate(0), Action::ReadyToChangeZKLeader] {
+        for a in [
+            Action::StartRequest(0),
+            Action::Replicate(0),
+            Action::ReadyToChangeZKLeader,
+        ] {
             s = apply(&p, &s, a).pop().unwrap();
         }
         let v = l.encode(&s);

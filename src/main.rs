@@ -31,11 +31,18 @@ fn main() -> ExitCode {
         Engine::Symbolic => format!("symbolic (Z3 {})", z3::full_version()),
         Engine::Explicit => format!("explicit{}", if cli.symmetry { ", symmetry" } else { "" }),
     };
-    println!("semisync-bmc {}: checking SemiSync", env!("CARGO_PKG_VERSION"));
+    println!(
+        "semisync-bmc {}: checking SemiSync",
+        env!("CARGO_PKG_VERSION")
+    );
     println!("  {}", p.describe());
     println!(
         "  properties: {}; engine: {engine}; depth bound: {}",
-        props.iter().map(|q| q.name()).collect::<Vec<_>>().join(", "),
+        props
+            .iter()
+            .map(|q| q.name())
+            .collect::<Vec<_>>()
+            .join(", "),
         cli.depth
     );
     println!();

@@ -174,8 +174,16 @@ impl Params {
         format!(
             "Client = {}, Replica = {}, max_next_req = {}, max_change_leader = {}, \
              replication_factor = {}, Epoch = 0..{}, LogOffset = 0..{}",
-            crate::spec::set_of(&(0..self.clients).map(crate::spec::client_name).collect::<Vec<_>>()),
-            crate::spec::set_of(&(0..self.replicas).map(crate::spec::replica_name).collect::<Vec<_>>()),
+            crate::spec::set_of(
+                &(0..self.clients)
+                    .map(crate::spec::client_name)
+                    .collect::<Vec<_>>()
+            ),
+            crate::spec::set_of(
+                &(0..self.replicas)
+                    .map(crate::spec::replica_name)
+                    .collect::<Vec<_>>()
+            ),
             self.max_req,
             self.max_leader_changes,
             self.replication_factor,
@@ -204,13 +212,34 @@ mod tests {
     #[test]
     fn impossible_values_are_rejected() {
         let bad = [
-            Params { replicas: 0, ..Params::default() },
-            Params { clients: 0, ..Params::default() },
-            Params { replication_factor: 4, ..Params::default() },
-            Params { replication_factor: 0, ..Params::default() },
-            Params { epoch_max: 0, ..Params::default() },
-            Params { max_leader_changes: 0, ..Params::default() },
-            Params { max_req: 0, ..Params::default() },
+            Params {
+                replicas: 0,
+                ..Params::default()
+            },
+            Params {
+                clients: 0,
+                ..Params::default()
+            },
+            Params {
+                replication_factor: 4,
+                ..Params::default()
+            },
+            Params {
+                replication_factor: 0,
+                ..Params::default()
+            },
+            Params {
+                epoch_max: 0,
+                ..Params::default()
+            },
+            Params {
+                max_leader_changes: 0,
+                ..Params::default()
+            },
+            Params {
+                max_req: 0,
+                ..Params::default()
+            },
         ];
         for p in bad {
             assert!(p.validate().is_err(), "{p:?} accepted");

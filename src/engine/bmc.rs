@@ -64,7 +64,12 @@ impl Unroller {
         let solver = new_solver(timeout_ms);
         let s0 = enc.state(0);
         solver.assert(enc.init(&s0));
-        Unroller { enc, solver, states: vec![s0], steps: vec![] }
+        Unroller {
+            enc,
+            solver,
+            states: vec![s0],
+            steps: vec![],
+        }
     }
 
     /// Current depth (number of transitions asserted).
@@ -77,7 +82,8 @@ impl Unroller {
         let k = self.states.len();
         let n = self.enc.state(k);
         let sv = self.enc.step_vars(k - 1);
-        self.solver.assert(self.enc.trans(&self.states[k - 1], &n, &sv));
+        self.solver
+            .assert(self.enc.trans(&self.states[k - 1], &n, &sv));
         self.states.push(n);
         self.steps.push(sv);
     }
@@ -98,7 +104,13 @@ impl Unroller {
         let mut actions = vec![];
         for sv in &self.steps {
             let i = eval(&sv.act)? as usize;
-            actions.push(*self.enc.actions.get(i).ok_or("action selector out of range")?);
+            actions.push(
+                *self
+                    .enc
+                    .actions
+                    .get(i)
+                    .ok_or("action selector out of range")?,
+            );
         }
         Ok(Trace { states, actions })
     }
@@ -107,7 +119,8 @@ impl Unroller {
     pub fn check_violation(&self, prop: Property) -> SatResult {
         let k = self.depth();
         let lit = Bool::new_const(format!("bad_{}@{k}", prop.name()));
-        self.solver.assert(lit.implies(self.enc.property(prop, &self.states[k]).not()));
+        self.solver
+            .assert(lit.implies(self.enc.property(prop, &self.states[k]).not()));
         self.solver.check_assumptions(&[lit])
     }
 
@@ -140,7 +153,8 @@ pub fn run(
 ) -> Result<Report, InternalError> {
     let start = Instant::now();
     let mut u = Unroller::new(p, opts.timeout_ms);
-    let mut verdicts: Vec<(Property, Option<Verdict>)> = opts.props.iter().map(|&q| (q, None)).collect();
+    let mut verdicts: Vec<(Property, Option<Verdict>)> =
+        opts.props.iter().map(|&q| (q, None)).collect();
     let mut last = 0;
     for k in 0..=opts.depth {
         last = k;
@@ -157,7 +171,10 @@ pub fn run(
                     *verdict = Some(Verdict::Violated(Box::new(u.counterexample(*prop)?)));
                 }
                 SatResult::Unknown => {
-                    let reason = u.solver.get_reason_unknown().unwrap_or_else(|| "unknown".into());
+                    let reason = u
+                        .solver
+                        .get_reason_unknown()
+                        .unwrap_or_else(|| "unknown".into());
                     *verdict = Some(Verdict::Unknown {
                         depth: k,
                         reason,
@@ -174,7 +191,9 @@ pub fn run(
             total_seconds: (now - start).as_secs_f64(),
             answers,
         });
-        let any_violation = verdicts.iter().any(|(_, v)| v.as_ref().is_some_and(|v| v.is_violated()));
+        let any_violation = verdicts
+            .iter()
+            .any(|(_, v)| v.as_ref().is_some_and(|v| v.is_violated()));
         if verdicts.iter().all(|(_, v)| v.is_some()) || (opts.stop_at_first && any_violation) {
             break;
         }
@@ -183,5 +202,8 @@ pub fn run(
         .into_iter()
         .map(|(q, v)| (q, v.unwrap_or(Verdict::HoldsUpTo(last))))
         .collect();
-    Ok(Report { verdicts, seconds: start.elapsed().as_secs_f64() })
+    Ok(Report {
+        verdicts,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }

@@ -56,7 +56,12 @@ fn hash_words(w: &[u64]) -> u64 {
 
 impl StateStore {
     pub fn new(words: usize) -> StateStore {
-        StateStore { words, arena: vec![], parent: vec![], table: vec![EMPTY; 1 << 12] }
+        StateStore {
+            words,
+            arena: vec![],
+            parent: vec![],
+            table: vec![EMPTY; 1 << 12],
+        }
     }
     pub fn len(&self) -> usize {
         self.parent.len()
@@ -150,11 +155,17 @@ impl Canon {
         let perms = if symmetry {
             let rp: Vec<Vec<usize>> = (0..p.replicas).permutations(p.replicas).collect();
             let cp: Vec<Vec<usize>> = (0..p.clients).permutations(p.clients).collect();
-            rp.iter().cartesian_product(cp.iter()).map(|(a, b)| (a.clone(), b.clone())).collect()
+            rp.iter()
+                .cartesian_product(cp.iter())
+                .map(|(a, b)| (a.clone(), b.clone()))
+                .collect()
         } else {
             vec![]
         };
-        Canon { layout: Layout::new(p), perms }
+        Canon {
+            layout: Layout::new(p),
+            perms,
+        }
     }
 
     pub fn key(&self, s: &State) -> Box<[u64]> {
@@ -169,14 +180,22 @@ impl Canon {
     }
 
     pub fn state(&self, key: &[u64]) -> State {
-        self.layout.decode(&self.layout.unpack(key)).expect("stored states decode")
+        self.layout
+            .decode(&self.layout.unpack(key))
+            .expect("stored states decode")
     }
 }
 
 /// Rebuilds a concrete trace to stored state `i` by walking forward from
 /// the initial state and picking, at each step, a successor whose key is the
 /// next stored key (exact without symmetry, a representative with it).
-fn rebuild(p: &Params, canon: &Canon, store: &StateStore, actions: &[Action], i: u32) -> Result<Trace, String> {
+fn rebuild(
+    p: &Params,
+    canon: &Canon,
+    store: &StateStore,
+    actions: &[Action],
+    i: u32,
+) -> Result<Trace, String> {
     let mut chain = vec![i];
     while let Some(pi) = store.parent(*chain.last().unwrap()) {
         chain.push(pi);
@@ -187,7 +206,10 @@ fn rebuild(p: &Params, canon: &Canon, store: &StateStore, actions: &[Action], i:
         .into_iter()
         .find(|s| &*canon.key(s) == first_key)
         .ok_or("no initial state matches the stored root")?;
-    let mut trace = Trace { states: vec![cur.clone()], actions: vec![] };
+    let mut trace = Trace {
+        states: vec![cur.clone()],
+        actions: vec![],
+    };
     for &next in &chain[1..] {
         let want = store.get(next);
         let (a, t) = successors(p, actions, &cur)
@@ -236,7 +258,8 @@ pub fn run(
     let mut exhausted = false;
     let mut limit_hit = false;
     let done = |found: &Vec<(Property, Option<u32>)>| {
-        found.iter().all(|(_, f)| f.is_some()) || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
+        found.iter().all(|(_, f)| f.is_some())
+            || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
     };
     while depth < opts.depth && !done(&found) {
         let t0 = Instant::now();
@@ -276,7 +299,11 @@ pub fn run(
         }
         level = (level.1, store.len() as u32);
     }
-    log::debug!("explicit store: {} states, {} MiB", store.len(), store.bytes() >> 20);
+    log::debug!(
+        "explicit store: {} states, {} MiB",
+        store.len(),
+        store.bytes() >> 20
+    );
     let mut verdicts = vec![];
     for (q, f) in found {
         let v = match f {
@@ -284,9 +311,15 @@ pub fn run(
                 let trace = rebuild(p, &canon, &store, &actions, i)
                     .map_err(|e| InternalError(format!("cannot rebuild the {q} trace: {e}")))?;
                 let conjunct = trace.replay(p, q).map_err(|e| {
-                    InternalError(format!("the explicit engine's {q} trace does not replay: {e}"))
+                    InternalError(format!(
+                        "the explicit engine's {q} trace does not replay: {e}"
+                    ))
                 })?;
-                Verdict::Violated(Box::new(Counterexample { property: q, trace, conjunct }))
+                Verdict::Violated(Box::new(Counterexample {
+                    property: q,
+                    trace,
+                    conjunct,
+                }))
             }
             None if limit_hit => Verdict::Unknown {
                 depth: depth + 1,
@@ -294,12 +327,18 @@ pub fn run(
                 holds_up_to: Some(depth),
             },
             // The last level added nothing: `depth - 1` is the diameter.
-            None if exhausted => Verdict::Holds { states: store.len() as u64, diameter: depth - 1 },
+            None if exhausted => Verdict::Holds {
+                states: store.len() as u64,
+                diameter: depth - 1,
+            },
             None => Verdict::HoldsUpTo(depth),
         };
         verdicts.push((q, v));
     }
-    Ok(Report { verdicts, seconds: start.elapsed().as_secs_f64() })
+    Ok(Report {
+        verdicts,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 /// Every distinct state reachable in at most `depth` steps, per depth of
@@ -312,7 +351,9 @@ pub fn levels(p: &Params, depth: usize) -> Vec<Vec<State>> {
     for s in init_states(p) {
         store.insert(&canon.key(&s), None);
     }
-    let mut out = vec![(0..store.len() as u32).map(|i| canon.state(store.get(i))).collect::<Vec<_>>()];
+    let mut out = vec![(0..store.len() as u32)
+        .map(|i| canon.state(store.get(i)))
+        .collect::<Vec<_>>()];
     let mut level = (0u32, store.len() as u32);
     for _ in 0..depth {
         for i in level.0..level.1 {
@@ -321,7 +362,11 @@ pub fn levels(p: &Params, depth: usize) -> Vec<Vec<State>> {
             }
         }
         level = (level.1, store.len() as u32);
-        out.push((level.0..level.1).map(|i| canon.state(store.get(i))).collect());
+        out.push(
+            (level.0..level.1)
+                .map(|i| canon.state(store.get(i)))
+                .collect(),
+        );
     }
     out
 }

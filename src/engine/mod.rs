@@ -18,7 +18,11 @@ pub enum Verdict {
     Holds { states: u64, diameter: usize },
     /// The solver answered unknown at `depth`, or a resource limit stopped
     /// the search before it; no violation was found at smaller depths.
-    Unknown { depth: usize, reason: String, holds_up_to: Option<usize> },
+    Unknown {
+        depth: usize,
+        reason: String,
+        holds_up_to: Option<usize>,
+    },
 }
 
 impl Verdict {
@@ -38,12 +42,18 @@ impl Verdict {
     /// One line for the summary.
     pub fn summary(&self) -> String {
         match self {
-            Verdict::Violated(cx) => format!("violated at depth {} ({})", cx.trace.depth(), cx.conjunct),
+            Verdict::Violated(cx) => {
+                format!("violated at depth {} ({})", cx.trace.depth(), cx.conjunct)
+            }
             Verdict::HoldsUpTo(k) => format!("holds up to depth {k}"),
             Verdict::Holds { states, diameter } => {
                 format!("holds in every reachable state ({states} distinct states, diameter {diameter})")
             }
-            Verdict::Unknown { depth, reason, holds_up_to } => match holds_up_to {
+            Verdict::Unknown {
+                depth,
+                reason,
+                holds_up_to,
+            } => match holds_up_to {
                 Some(k) => format!("unknown at depth {depth} ({reason}); holds up to depth {k}"),
                 None => format!("unknown at depth {depth} ({reason})"),
             },

@@ -37,7 +37,11 @@ pub enum HealerStatus {
 }
 
 impl ZkStatus {
-    pub const ALL: [ZkStatus; 3] = [ZkStatus::Normal, ZkStatus::ChangingLeader, ZkStatus::WaitReplicaLog];
+    pub const ALL: [ZkStatus; 3] = [
+        ZkStatus::Normal,
+        ZkStatus::ChangingLeader,
+        ZkStatus::WaitReplicaLog,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             ZkStatus::Normal => "Normal",
@@ -57,7 +61,11 @@ impl DbStatus {
     }
 }
 impl HealerStatus {
-    pub const ALL: [HealerStatus; 3] = [HealerStatus::Init, HealerStatus::UpdatingLeader, HealerStatus::WaitReplica];
+    pub const ALL: [HealerStatus; 3] = [
+        HealerStatus::Init,
+        HealerStatus::UpdatingLeader,
+        HealerStatus::WaitReplica,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             HealerStatus::Init => "Init",
@@ -246,7 +254,13 @@ pub fn init_state(p: &Params, leader: usize) -> State {
         db_replicated: vec![vec![0; r]; r],
         db_epoch: vec![1; r],
         db_status: (0..r)
-            .map(|i| if i == leader { DbStatus::Writable } else { DbStatus::Replica })
+            .map(|i| {
+                if i == leader {
+                    DbStatus::Writable
+                } else {
+                    DbStatus::Replica
+                }
+            })
             .collect(),
         next_req: REQ_BASE,
         client_leader: vec![leader; c],
@@ -315,15 +329,23 @@ pub fn apply(p: &Params, s: &State, a: Action) -> Vec<State> {
             vec![t]
         }
         DBResponse(c) => {
-            let Some(req) = s.pending[c] else { return vec![] };
+            let Some(req) = s.pending[c] else {
+                return vec![];
+            };
             // pending[c] /= nil implies pending_db[c] /= nil on every
             // reachable state; db[nil] is an error in TLC, disabled here.
-            let Some(leader) = s.pending_db[c] else { return vec![] };
+            let Some(leader) = s.pending_db[c] else {
+                return vec![];
+            };
             let log = &s.db[leader];
             let enabled = (1..=log.len()).any(|index| {
                 log[index - 1] == req
                     && p.quorums().iter().any(|q| {
-                        let min = q.iter().map(|&r1| s.db_replicated[leader][r1]).min().unwrap();
+                        let min = q
+                            .iter()
+                            .map(|&r1| s.db_replicated[leader][r1])
+                            .min()
+                            .unwrap();
                         index as u32 <= min
                     })
             });
@@ -455,12 +477,16 @@ pub fn apply(p: &Params, s: &State, a: Action) -> Vec<State> {
                 .collect()
         }
         HealerUpdateToNormal => {
-            if !(s.healer_status == HealerStatus::WaitReplica && s.zk_status == ZkStatus::WaitReplicaLog) {
+            if !(s.healer_status == HealerStatus::WaitReplica
+                && s.zk_status == ZkStatus::WaitReplicaLog)
+            {
                 return vec![];
             }
             // Len(db[r]) >= nil is an error in TLC; disabled here. On every
             // reachable state zk_catchup_index is set in WaitReplicaLog.
-            let Some(catchup) = s.zk_catchup_index else { return vec![] };
+            let Some(catchup) = s.zk_catchup_index else {
+                return vec![];
+            };
             let enabled = p.quorums().iter().any(|q| {
                 let old_subset = (0..p.replicas).all(|r| !s.old_leaders[r] || q.contains(&r));
                 !old_subset && q.iter().all(|&r| len(&s.db[r]) >= catchup)
@@ -504,13 +530,22 @@ pub fn changed_vars(a: &State, b: &State) -> Vec<&'static str> {
 }
 
 fn fmt_seq(s: &[u32]) -> String {
-    format!("<<{}>>", s.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))
+    format!(
+        "<<{}>>",
+        s.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 fn fmt_opt(x: Option<u32>) -> String {
     x.map(|v| v.to_string()).unwrap_or_else(|| "nil".into())
 }
 fn fmt_fun(names: impl Iterator<Item = String>, vals: impl Iterator<Item = String>) -> String {
-    let parts: Vec<String> = names.zip(vals).map(|(n, v)| format!("{n} :> {v}")).collect();
+    let parts: Vec<String> = names
+        .zip(vals)
+        .map(|(n, v)| format!("{n} :> {v}"))
+        .collect();
     format!("({})", parts.join(" @@ "))
 }
 fn q(s: &str) -> String {
@@ -554,7 +589,9 @@ impl State {
                     .iter()
                     .map(|&x| x.map(replica_name).unwrap_or_else(|| "nil".into())),
             ),
-            "client_leader_epoch" => fmt_fun(cn(), self.client_leader_epoch.iter().map(|x| x.to_string())),
+            "client_leader_epoch" => {
+                fmt_fun(cn(), self.client_leader_epoch.iter().map(|x| x.to_string()))
+            }
             "healer_status" => q(self.healer_status.name()),
             "healer_epoch" => self.healer_epoch.to_string(),
             "healer_replicas" => fmt_fun(rn(), self.healer_replicas.iter().map(|&x| fmt_opt(x))),
@@ -572,7 +609,10 @@ mod tests {
         let p = Params::default();
         let init = init_states(&p);
         assert_eq!(init.len(), 3);
-        assert_eq!(init[1].db_status, vec![DbStatus::Replica, DbStatus::Writable, DbStatus::Replica]);
+        assert_eq!(
+            init[1].db_status,
+            vec![DbStatus::Replica, DbStatus::Writable, DbStatus::Replica]
+        );
     }
 
     #[test]
@@ -584,7 +624,10 @@ mod tests {
         assert_eq!(t.pending[1], Some(61));
         assert_eq!(t.db[0], vec![61]);
         assert_eq!(t.db_replicated[0][0], 1);
-        assert_eq!(changed_vars(&s, t), vec!["db", "db_replicated", "next_req", "pending", "pending_db"]);
+        assert_eq!(
+            changed_vars(&s, t),
+            vec!["db", "db_replicated", "next_req", "pending", "pending_db"]
+        );
     }
 
     #[test]
@@ -606,7 +649,10 @@ mod tests {
         s.healer_status = HealerStatus::UpdatingLeader;
         s.healer_replicas = vec![None, Some(2), Some(2)];
         let succ = apply(&p, &s, Action::HealerUpdateLeader);
-        assert_eq!(succ.iter().map(|t| t.zk_leader).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            succ.iter().map(|t| t.zk_leader).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         s.healer_replicas = vec![None, Some(1), Some(2)];
         assert_eq!(apply(&p, &s, Action::HealerUpdateLeader).len(), 1);
     }
@@ -615,7 +661,10 @@ mod tests {
     fn values_print_in_tla_syntax() {
         let p = Params::default();
         let s = init_state(&p, 0);
-        assert_eq!(s.var_value("db"), "(r1 :> <<>> @@ r2 :> <<>> @@ r3 :> <<>>)");
+        assert_eq!(
+            s.var_value("db"),
+            "(r1 :> <<>> @@ r2 :> <<>> @@ r3 :> <<>>)"
+        );
         assert_eq!(s.var_value("pending"), "(c1 :> nil @@ c2 :> nil)");
         assert_eq!(s.var_value("old_leaders"), "{}");
         assert_eq!(s.var_value("zk_status"), "\"Normal\"");

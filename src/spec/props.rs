@@ -53,7 +53,9 @@ impl FromStr for Property {
             "TypeOK" => Ok(Property::TypeOK),
             "Consistent" => Ok(Property::Consistent),
             "Inv" => Ok(Property::Inv),
-            _ => Err(format!("unknown property '{s}': expected TypeOK, Consistent or Inv")),
+            _ => Err(format!(
+                "unknown property '{s}': expected TypeOK, Consistent or Inv"
+            )),
         }
     }
 }
@@ -70,7 +72,10 @@ fn type_ok_violation(p: &Params, s: &State) -> Option<String> {
         return Some("zk_leader \\in Replica".into());
     }
     if !(1..=ZK_EPOCH_TYPE_MAX).contains(&s.zk_epoch) {
-        return Some(format!("zk_epoch \\in 1..{ZK_EPOCH_TYPE_MAX} (zk_epoch = {})", s.zk_epoch));
+        return Some(format!(
+            "zk_epoch \\in 1..{ZK_EPOCH_TYPE_MAX} (zk_epoch = {})",
+            s.zk_epoch
+        ));
     }
     if !(1..=p.max_leader_changes).contains(&s.zk_leader_epoch) {
         return Some(format!(
@@ -80,12 +85,17 @@ fn type_ok_violation(p: &Params, s: &State) -> Option<String> {
     }
     if let Some(x) = s.zk_catchup_index {
         if x > o {
-            return Some(format!("zk_catchup_index \\in (LogOffset \\union {{nil}}) (zk_catchup_index = {x})"));
+            return Some(format!(
+                "zk_catchup_index \\in (LogOffset \\union {{nil}}) (zk_catchup_index = {x})"
+            ));
         }
     }
     for r in rs.clone() {
         if let Some(x) = s.db[r].iter().find(|&&x| !in_req_set(p, x)) {
-            return Some(format!("db \\in [Replica -> Seq(ReqSet)] (db[{}] holds {x})", replica_name(r)));
+            return Some(format!(
+                "db \\in [Replica -> Seq(ReqSet)] (db[{}] holds {x})",
+                replica_name(r)
+            ));
         }
     }
     for r in rs.clone() {
@@ -133,7 +143,10 @@ fn type_ok_violation(p: &Params, s: &State) -> Option<String> {
     for c in 0..p.clients {
         if let Some(x) = s.pending[c] {
             if !in_req_set(p, x) {
-                return Some(format!("pending \\in [Client -> NullReqSet] (pending[{}] = {x})", client_name(c)));
+                return Some(format!(
+                    "pending \\in [Client -> NullReqSet] (pending[{}] = {x})",
+                    client_name(c)
+                ));
             }
         }
     }
@@ -154,7 +167,10 @@ fn type_ok_violation(p: &Params, s: &State) -> Option<String> {
         }
     }
     if s.healer_epoch > e {
-        return Some(format!("healer_epoch \\in Epoch (healer_epoch = {})", s.healer_epoch));
+        return Some(format!(
+            "healer_epoch \\in Epoch (healer_epoch = {})",
+            s.healer_epoch
+        ));
     }
     for r in rs {
         if let Some(x) = s.healer_replicas[r] {
@@ -237,15 +253,27 @@ mod tests {
         let p = Params::default();
         let mut s = init_state(&p, 0);
         s.db_epoch[2] = 21;
-        assert!(Property::TypeOK.violation(&p, &s).unwrap().starts_with("db_epoch"));
+        assert!(Property::TypeOK
+            .violation(&p, &s)
+            .unwrap()
+            .starts_with("db_epoch"));
         let mut s = init_state(&p, 0);
         s.client_success[1] = vec![61];
-        assert!(Property::Consistent.violation(&p, &s).unwrap().starts_with("Len(client_success[c2])"));
+        assert!(Property::Consistent
+            .violation(&p, &s)
+            .unwrap()
+            .starts_with("Len(client_success[c2])"));
         s.db[0] = vec![62];
-        assert!(Property::Consistent.violation(&p, &s).unwrap().starts_with("\\A x"));
+        assert!(Property::Consistent
+            .violation(&p, &s)
+            .unwrap()
+            .starts_with("\\A x"));
         let mut s = init_state(&p, 0);
         s.zk_leader_epoch = 2;
         s.client_success[0] = vec![61, 62, 63, 64];
-        assert!(Property::Inv.violation(&p, &s).unwrap().starts_with("(zk_leader_epoch >= 2)"));
+        assert!(Property::Inv
+            .violation(&p, &s)
+            .unwrap()
+            .starts_with("(zk_leader_epoch >= 2)"));
     }
 }

@@ -14,6 +14,8 @@
 //! otherwise keeps its value. Frame conditions are thus implicit and written
 //! once per slot rather than once per action.
 
+pub mod enumerate;
+
 use crate::layout::Layout;
 use crate::params::{bits_for, Params};
 use crate::spec::{Action, DbStatus, HealerStatus, Property, ZkStatus};
@@ -123,7 +125,12 @@ impl Encoding {
     pub fn new(p: &Params) -> Encoding {
         let actions = Action::all(p);
         let w_act = bits_for(actions.len() as u64 - 1);
-        Encoding { p: p.clone(), layout: Layout::new(p), actions, w_act }
+        Encoding {
+            p: p.clone(),
+            layout: Layout::new(p),
+            actions,
+            w_act,
+        }
     }
 
     /// Fresh constants for the state at step `k`.
@@ -137,12 +144,21 @@ impl Encoding {
 
     /// A state of constants: the symbolic image of concrete slot values.
     pub fn const_state(&self, v: &[u64]) -> Vec<BV> {
-        self.layout.slots.iter().zip(v).map(|(s, &x)| c(x, s.width)).collect()
+        self.layout
+            .slots
+            .iter()
+            .zip(v)
+            .map(|(s, &x)| c(x, s.width))
+            .collect()
     }
 
     /// `s = v` slot by slot.
     pub fn state_eq(&self, s: &[BV], v: &[u64]) -> Bool {
-        and(&s.iter().zip(v).map(|(x, &k)| eq_c(x, k)).collect::<Vec<_>>())
+        and(&s
+            .iter()
+            .zip(v)
+            .map(|(x, &k)| eq_c(x, k))
+            .collect::<Vec<_>>())
     }
 
     /// `Init`
@@ -151,7 +167,13 @@ impl Encoding {
         let fixed = self.layout.encode(&crate::spec::init_state(&self.p, 0));
         let leader = &s[l.zk_leader];
         let mut v = vec![lt_c(leader, self.p.replicas as u64)];
-        let depends: Vec<usize> = l.db_leader.iter().chain(&l.db_status).chain(&l.client_leader).copied().collect();
+        let depends: Vec<usize> = l
+            .db_leader
+            .iter()
+            .chain(&l.db_status)
+            .chain(&l.client_leader)
+            .copied()
+            .collect();
         for (i, x) in s.iter().enumerate() {
             if i != l.zk_leader && !depends.contains(&i) {
                 v.push(eq_c(x, fixed[i]));
@@ -248,7 +270,10 @@ impl Encoding {
                     up.push((l.db_len[r], is_l.ite(&inc(len), len)));
                     for j in 0..p.seq_cap() {
                         let e = &s[l.db_ent[r][j]];
-                        up.push((l.db_ent[r][j], and(&[is_l.clone(), eq_c(len, j as u64)]).ite(&nreq, e)));
+                        up.push((
+                            l.db_ent[r][j],
+                            and(&[is_l.clone(), eq_c(len, j as u64)]).ite(&nreq, e),
+                        ));
                     }
                     let rr = &s[l.db_repl[r][r]];
                     up.push((l.db_repl[r][r], is_l.ite(&inc(len), rr)));
@@ -265,8 +290,9 @@ impl Encoding {
                         // index = j + 1; a quorum with min >= index exists iff
                         // at least replication_factor replicas have
                         // db_replicated[leader][r1] >= index.
-                        let reached: Vec<Bool> =
-                            (0..nr).map(|r1| ge_c(&s[l.db_repl[ld][r1]], j as u64 + 1)).collect();
+                        let reached: Vec<Bool> = (0..nr)
+                            .map(|r1| ge_c(&s[l.db_repl[ld][r1]], j as u64 + 1))
+                            .collect();
                         idx.push(and(&[
                             lt_c(len, j as u64 + 1).not(),
                             s[l.db_ent[ld][j]].eq(pend),
@@ -313,7 +339,10 @@ impl Encoding {
                 for j in 0..p.seq_cap() {
                     let col: Vec<BV> = (0..nr).map(|r1| s[l.db_ent[r1][j]].clone()).collect();
                     let e = &s[l.db_ent[r][j]];
-                    up.push((l.db_ent[r][j], eq_c(len, j as u64).ite(&sel(&col, leader), e)));
+                    up.push((
+                        l.db_ent[r][j],
+                        eq_c(len, j as u64).ite(&sel(&col, leader), e),
+                    ));
                 }
                 up.push((l.db_len[r], inc(len)));
                 for ld in 0..nr {
@@ -326,23 +355,36 @@ impl Encoding {
                 up.push((l.db_epoch[r], s[l.zk_epoch].clone()));
                 up.push((l.db_leader[r], s[l.zk_leader].clone()));
                 let live = and(&[
-                    or(&[eq_c(zks, ZkStatus::Normal as u64), eq_c(zks, ZkStatus::WaitReplicaLog as u64)]),
+                    or(&[
+                        eq_c(zks, ZkStatus::Normal as u64),
+                        eq_c(zks, ZkStatus::WaitReplicaLog as u64),
+                    ]),
                     flag(&s[l.old_leaders[r]]).not(),
                 ]);
                 let status = live.ite(
-                    &eq_c(&s[l.zk_leader], r as u64).ite(&st(DbStatus::Writable as u64), &st(DbStatus::Replica as u64)),
+                    &eq_c(&s[l.zk_leader], r as u64).ite(
+                        &st(DbStatus::Writable as u64),
+                        &st(DbStatus::Replica as u64),
+                    ),
                     &st(DbStatus::Frozen as u64),
                 );
                 up.push((l.db_status[r], status));
                 let changed = s[l.db_leader[r]].eq(&s[l.zk_leader]).not();
                 for r1 in 0..nr {
                     let slot = l.db_repl[r][r1];
-                    let fresh = if r1 == r { s[l.db_len[r]].clone() } else { zero(slot) };
+                    let fresh = if r1 == r {
+                        s[l.db_len[r]].clone()
+                    } else {
+                        zero(slot)
+                    };
                     up.push((slot, changed.ite(&fresh, &s[slot])));
                 }
             }
             RecoverOldLeader(r) => {
-                guard = and(&[flag(&s[l.old_leaders[r]]), eq_c(zks, ZkStatus::Normal as u64)]);
+                guard = and(&[
+                    flag(&s[l.old_leaders[r]]),
+                    eq_c(zks, ZkStatus::Normal as u64),
+                ]);
                 up.push((l.db_len[r], zero(l.db_len[r])));
                 for j in 0..p.seq_cap() {
                     up.push((l.db_ent[r][j], zero(l.db_ent[r][j])));
@@ -366,7 +408,10 @@ impl Encoding {
                 up.push((l.zk_epoch, inc(&s[l.zk_epoch])));
                 for r in 0..nr {
                     let o = &s[l.old_leaders[r]];
-                    up.push((l.old_leaders[r], eq_c(&s[l.zk_leader], r as u64).ite(&one(l.old_leaders[r]), o)));
+                    up.push((
+                        l.old_leaders[r],
+                        eq_c(&s[l.zk_leader], r as u64).ite(&one(l.old_leaders[r]), o),
+                    ));
                 }
             }
             HealerUpdateState => {
@@ -378,8 +423,10 @@ impl Encoding {
                 }
                 let hs = eq_c(zks, ZkStatus::ChangingLeader as u64).ite(
                     &st(HealerStatus::UpdatingLeader as u64),
-                    &eq_c(zks, ZkStatus::WaitReplicaLog as u64)
-                        .ite(&st(HealerStatus::WaitReplica as u64), &st(HealerStatus::Init as u64)),
+                    &eq_c(zks, ZkStatus::WaitReplicaLog as u64).ite(
+                        &st(HealerStatus::WaitReplica as u64),
+                        &st(HealerStatus::Init as u64),
+                    ),
                 );
                 up.push((l.healer_status, hs));
             }
@@ -423,9 +470,12 @@ impl Encoding {
                     .quorums()
                     .iter()
                     .map(|q| {
-                        let old_outside: Vec<Bool> =
-                            (0..nr).filter(|r| !q.contains(r)).map(|r| flag(&s[l.old_leaders[r]])).collect();
-                        let caught_up: Vec<Bool> = q.iter().map(|&r| s[l.db_len[r]].bvuge(catchup)).collect();
+                        let old_outside: Vec<Bool> = (0..nr)
+                            .filter(|r| !q.contains(r))
+                            .map(|r| flag(&s[l.old_leaders[r]]))
+                            .collect();
+                        let caught_up: Vec<Bool> =
+                            q.iter().map(|&r| s[l.db_len[r]].bvuge(catchup)).collect();
                         and(&[or(&old_outside), and(&caught_up)])
                     })
                     .collect();
@@ -513,7 +563,10 @@ impl Encoding {
             v.push(lt_c(&s[l.client_leader[cl]], nr));
             v.extend(seq_ok(l.cs_len[cl], &l.cs_ent[cl]));
             v.push(opt_le(l.pending_nil[cl], l.pending[cl], m));
-            v.push(or(&[flag(&s[l.pending_db_nil[cl]]), lt_c(&s[l.pending_db[cl]], nr)]));
+            v.push(or(&[
+                flag(&s[l.pending_db_nil[cl]]),
+                lt_c(&s[l.pending_db[cl]], nr),
+            ]));
             v.push(le_c(&s[l.cle[cl]], e));
         }
         and(&v)
