@@ -1,0 +1,251 @@
+//! End-to-end tests of the `bmc` command: verdicts, depths, exit codes, and
+//! an independent replay of the printed trace text.
+
+use semisync_bmc::params::Params;
+use semisync_bmc::spec::{apply, init_states, Action, Property, State, VAR_NAMES};
+use std::process::{Command, Output};
+
+fn bmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bmc"))
+        .args(args)
+        .output()
+        .expect("run bmc")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The printed trace, read back: for each `State N: <label>` its label and
+/// its `/\ var = value` lines.
+fn parse_trace(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = vec![];
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("State ") {
+            let label = rest
+                .split_once(": <")
+                .unwrap()
+                .1
+                .trim_end_matches('>')
+                .to_string();
+            out.push((label, vec![]));
+        } else if let Some(rest) = line.strip_prefix("/\\ ") {
+            let (var, val) = rest.split_once(" = ").unwrap();
+            out.last_mut()
+                .unwrap()
+                .1
+                .push((var.to_string(), val.to_string()));
+        }
+    }
+    out
+}
+
+/// Replays the printed trace through the concrete spec, independently of
+/// the tool's own replay: the first printed state must be an initial state
+/// with every variable as printed, each later state a successor by the
+/// printed action whose printed variables match (ties resolved by the
+/// printed values), and the last must violate `prop`.
+fn replay_printed(p: &Params, text: &str, prop: Property) -> usize {
+    let steps = parse_trace(text);
+    assert!(!steps.is_empty(), "no trace printed:\n{text}");
+    let matches =
+        |s: &State, vars: &[(String, String)]| vars.iter().all(|(v, x)| &s.var_value(v) == x);
+    assert_eq!(steps[0].0, "Initial predicate");
+    assert_eq!(
+        steps[0].1.len(),
+        VAR_NAMES.len(),
+        "the first state shows every variable"
+    );
+    let mut cur: Vec<State> = init_states(p)
+        .into_iter()
+        .filter(|s| matches(s, &steps[0].1))
+        .collect();
+    assert_eq!(cur.len(), 1);
+    let actions = Action::all(p);
+    for (label, vars) in &steps[1..] {
+        let a = *actions
+            .iter()
+            .find(|a| &a.to_string() == label)
+            .unwrap_or_else(|| panic!("unknown action {label}"));
+        cur = cur
+            .iter()
+            .flat_map(|s| apply(p, s, a))
+            .filter(|t| matches(t, vars))
+            .collect();
+        assert!(!cur.is_empty(), "printed step <{label}> is not a successor");
+    }
+    assert!(
+        cur.iter().all(|s| !prop.holds(p, s)),
+        "last printed state satisfies {prop}"
+    );
+    steps.len() - 1
+}
+
+#[test]
+fn standard_inv_is_violated_at_depth_19_with_a_replayable_trace() {
+    let o = bmc(&["--depth", "25", "--inv", "Inv", "-q"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(12), "{text}");
+    assert!(text.contains("Inv         violated at depth 19"), "{text}");
+    assert!(text.contains("Error: Invariant Inv is violated."));
+    assert_eq!(replay_printed(&Params::default(), &text, Property::Inv), 19);
+}
+
+#[test]
+fn all_properties_hold_up_to_depth_9_in_both_engines() {
+    for engine in ["symbolic", "explicit"] {
+        let o = bmc(&["--depth", "9", "--engine", engine]);
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{engine}: {text}");
+        for q in ["TypeOK", "Consistent", "Inv"] {
+            assert!(
+                text.contains(&format!("{q:<11} holds up to depth 9")),
+                "{engine}: {text}"
+            );
+        }
+        let progress = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            progress.lines().filter(|l| l.starts_with("depth ")).count(),
+            10,
+            "{progress}"
+        );
+    }
+}
+
+#[test]
+fn four_replicas_lose_an_acknowledged_write_at_depth_10() {
+    let o = bmc(&[
+        "--replicas",
+        "4",
+        "--inv",
+        "Consistent",
+        "--depth",
+        "12",
+        "-q",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(12), "{text}");
+    assert!(text.contains("Consistent  violated at depth 10"), "{text}");
+    let p = Params {
+        replicas: 4,
+        ..Params::default()
+    };
+    assert_eq!(replay_printed(&p, &text, Property::Consistent), 10);
+}
+
+#[test]
+fn a_value_leaving_its_range_is_a_type_ok_violation() {
+    for engine in ["symbolic", "explicit"] {
+        let o = bmc(&[
+            "--epoch-max",
+            "3",
+            "--inv",
+            "TypeOK",
+            "--depth",
+            "12",
+            "-q",
+            "--engine",
+            engine,
+        ]);
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(12), "{text}");
+        assert!(
+            text.contains("TypeOK      violated at depth 10 (db_epoch \\in [Replica -> Epoch]"),
+            "{text}"
+        );
+        let p = Params {
+            epoch_max: 3,
+            ..Params::default()
+        };
+        assert_eq!(replay_printed(&p, &text, Property::TypeOK), 10);
+    }
+}
+
+#[test]
+fn full_states_prints_every_variable_of_every_state() {
+    let o = bmc(&[
+        "--log-offset-max",
+        "2",
+        "--inv",
+        "TypeOK",
+        "--depth",
+        "6",
+        "-q",
+        "--full-states",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(12), "{text}");
+    let steps = parse_trace(&text);
+    assert_eq!(steps.len(), 6);
+    assert!(steps.iter().all(|(_, vars)| vars.len() == 20));
+}
+
+#[test]
+fn stop_at_first_reports_the_others_only_up_to_the_depth_reached() {
+    let o = bmc(&[
+        "--log-offset-max",
+        "2",
+        "--depth",
+        "9",
+        "-q",
+        "--stop-at-first",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(12), "{text}");
+    assert!(text.contains("TypeOK      violated at depth 5"), "{text}");
+    assert!(text.contains("Consistent  holds up to depth 5"), "{text}");
+}
+
+#[test]
+fn bad_arguments_get_one_line_and_exit_code_2() {
+    let cases: [&[&str]; 7] = [
+        &["--replicas", "0"],
+        &["--replication-factor", "4"],
+        &["--epoch-max", "0"],
+        &["--depth", "ten"],
+        &["--inv", "Safety"],
+        &["--clients", "-1"],
+        &["--no-such-option"],
+    ];
+    for args in cases {
+        let o = bmc(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error:"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let o = bmc(&["--replicas", "0"]);
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
+}
+
+#[test]
+fn max_states_stops_the_explicit_search_cleanly_as_unknown() {
+    let o = bmc(&[
+        "--engine",
+        "explicit",
+        "--max-states",
+        "1000",
+        "--depth",
+        "20",
+        "-q",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(text.contains("stopped at --max-states 1000"), "{text}");
+}
+
+#[test]
+fn help_documents_exit_codes_and_options() {
+    let o = bmc(&["--help"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0));
+    for needle in [
+        "12 a safety property",
+        "--max-leader-changes",
+        "--epoch-max",
+        "--log-offset-max",
+        "--engine",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle}");
+    }
+}
