@@ -58,13 +58,13 @@ fn main() -> ExitCode {
                 let answers: Vec<String> = d
                     .answers
                     .iter()
-                    .map(|(q, r)| {
+                    .map(|(q, r, secs)| {
                         let a = match r {
                             SatResult::Sat => "VIOLATED",
                             SatResult::Unsat => "ok",
                             SatResult::Unknown => "UNKNOWN",
                         };
-                        format!("{q} {a}")
+                        format!("{q} {a} ({secs:.2} s)")
                     })
                     .collect();
                 log::info!(

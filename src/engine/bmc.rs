@@ -33,8 +33,9 @@ pub struct DepthInfo {
     pub depth: usize,
     pub seconds: f64,
     pub total_seconds: f64,
-    /// The solver's answer per property checked at this depth.
-    pub answers: Vec<(Property, SatResult)>,
+    /// The solver's answer per property checked at this depth, with the
+    /// seconds the query took.
+    pub answers: Vec<(Property, SatResult, f64)>,
 }
 
 /// The unrolled transition system inside one solver.
@@ -164,8 +165,9 @@ pub fn run(
         }
         let mut answers = vec![];
         for (prop, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {
+            let tq = Instant::now();
             let r = u.check_violation(*prop);
-            answers.push((*prop, r));
+            answers.push((*prop, r, tq.elapsed().as_secs_f64()));
             match r {
                 SatResult::Sat => {
                     *verdict = Some(Verdict::Violated(Box::new(u.counterexample(*prop)?)));
