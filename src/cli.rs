@@ -93,6 +93,16 @@ pub struct Cli {
     #[arg(long)]
     pub symmetry: bool,
 
+    /// Symbolic engine: do not fix the initial leader to r1 (replica
+    /// symmetry breaking; verdicts and depths are the same either way).
+    #[arg(long)]
+    pub no_symmetry_breaking: bool,
+
+    /// Symbolic engine: do not assert a property at the steps where it has
+    /// already been proven to hold.
+    #[arg(long)]
+    pub no_lemmas: bool,
+
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -49,10 +49,11 @@ fn main() -> ExitCode {
     let result = match cli.engine {
         Engine::Symbolic => {
             let opts = bmc::BmcOptions {
-                depth: cli.depth,
-                props: props.clone(),
                 stop_at_first: cli.stop_at_first,
                 timeout_ms: cli.timeout.map(|s| s.saturating_mul(1000)),
+                symmetry_breaking: !cli.no_symmetry_breaking,
+                lemmas: !cli.no_lemmas,
+                ..bmc::BmcOptions::new(cli.depth, props.clone())
             };
             bmc::run(&p, &opts, |d| {
                 let answers: Vec<String> = d

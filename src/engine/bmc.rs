@@ -25,6 +25,29 @@ pub struct BmcOptions {
     pub stop_at_first: bool,
     /// Per-query solver timeout in milliseconds.
     pub timeout_ms: Option<u64>,
+    /// Replica symmetry breaking: start from the initial state whose leader
+    /// is `r1` only. Every state is a permutation of one reachable from it,
+    /// and the properties are symmetric, so verdicts and shortest depths
+    /// are unchanged.
+    pub symmetry_breaking: bool,
+    /// Once a property is proven at depth k (UNSAT), assert it at step k:
+    /// every state at step k of an unrolled path is reachable in exactly k
+    /// steps, so no path is lost, and the solver gets the fact for free.
+    pub lemmas: bool,
+}
+
+impl BmcOptions {
+    /// Defaults for `depth` and `props`: every optimization on.
+    pub fn new(depth: usize, props: Vec<Property>) -> BmcOptions {
+        BmcOptions {
+            depth,
+            props,
+            stop_at_first: false,
+            timeout_ms: None,
+            symmetry_breaking: true,
+            lemmas: true,
+        }
+    }
 }
 
 /// What happened at one depth, for progress reporting.
@@ -87,6 +110,13 @@ impl Unroller {
             .assert(self.enc.trans(&self.states[k - 1], &n, &sv));
         self.states.push(n);
         self.steps.push(sv);
+    }
+
+    /// Restricts `Init` to the state whose leader is `r1` (symmetry breaking).
+    pub fn fix_leader(&self) {
+        let l = self.enc.layout.zk_leader;
+        let s0 = &self.states[0][l];
+        self.solver.assert(s0.eq(BV::from_u64(0, s0.get_size())));
     }
 
     /// Reads the trace of the current depth out of a model.
@@ -154,6 +184,9 @@ pub fn run(
 ) -> Result<Report, InternalError> {
     let start = Instant::now();
     let mut u = Unroller::new(p, opts.timeout_ms);
+    if opts.symmetry_breaking {
+        u.fix_leader();
+    }
     let mut verdicts: Vec<(Property, Option<Verdict>)> =
         opts.props.iter().map(|&q| (q, None)).collect();
     let mut last = 0;
@@ -183,7 +216,11 @@ pub fn run(
                         holds_up_to: k.checked_sub(1),
                     });
                 }
-                SatResult::Unsat => {}
+                SatResult::Unsat => {
+                    if opts.lemmas {
+                        u.solver.assert(u.enc.property(*prop, &u.states[k]));
+                    }
+                }
             }
         }
         let now = Instant::now();
