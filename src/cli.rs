@@ -103,6 +103,24 @@ pub struct Cli {
     #[arg(long)]
     pub no_lemmas: bool,
 
+    /// Print one JSON report on stdout instead of the text: parameters,
+    /// engine, per-depth times and answers, each property's verdict, the
+    /// traces (as ITF), the Z3 version and the total time.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write each counterexample as an ITF JSON trace (Apalache's format) to
+    /// FILE; with several counterexamples, to FILE with the property's name
+    /// before the extension (trace.Inv.itf.json).
+    #[arg(long, value_name = "FILE")]
+    pub itf: Option<std::path::PathBuf>,
+
+    /// Symbolic engine: write every query sent to Z3, as SMT-LIB2, to
+    /// DIR/depth_KK_PROPERTY.smt2, so any answer can be rerun in `z3` or
+    /// another solver.
+    #[arg(long, value_name = "DIR")]
+    pub dump_smt: Option<std::path::PathBuf>,
+
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -5,7 +5,11 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Engine};
 use semisync_bmc::engine::{bmc, explicit, Report, Verdict};
+use semisync_bmc::params::Params;
+use semisync_bmc::trace::itf;
+use serde_json::{json, Value};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use z3::SatResult;
 
@@ -15,6 +19,11 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_UNKNOWN: u8 = 3;
 const EXIT_VIOLATION: u8 = 12;
 
+fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(EXIT_USAGE)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = if cli.quiet { "warn" } else { "info" };
@@ -23,29 +32,42 @@ fn main() -> ExitCode {
         .init();
     let p = cli.params();
     if let Err(e) = p.validate() {
-        eprintln!("error: {e}");
-        return ExitCode::from(EXIT_USAGE);
+        return usage_error(e);
+    }
+    if let Some(dir) = &cli.dump_smt {
+        if cli.engine != Engine::Symbolic {
+            return usage_error("--dump-smt needs the symbolic engine");
+        }
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage_error(format!(
+                "cannot create --dump-smt directory {}: {e}",
+                dir.display()
+            ));
+        }
     }
     let props = cli.properties();
     let engine = match cli.engine {
         Engine::Symbolic => format!("symbolic (Z3 {})", z3::full_version()),
         Engine::Explicit => format!("explicit{}", if cli.symmetry { ", symmetry" } else { "" }),
     };
-    println!(
-        "semisync-bmc {}: checking SemiSync",
-        env!("CARGO_PKG_VERSION")
-    );
-    println!("  {}", p.describe());
-    println!(
-        "  properties: {}; engine: {engine}; depth bound: {}",
-        props
-            .iter()
-            .map(|q| q.name())
-            .collect::<Vec<_>>()
-            .join(", "),
-        cli.depth
-    );
-    println!();
+    if !cli.json {
+        println!(
+            "semisync-bmc {}: checking SemiSync",
+            env!("CARGO_PKG_VERSION")
+        );
+        println!("  {}", p.describe());
+        println!(
+            "  properties: {}; engine: {engine}; depth bound: {}",
+            props
+                .iter()
+                .map(|q| q.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            cli.depth
+        );
+        println!();
+    }
+    let mut depths: Vec<Value> = vec![];
     let result = match cli.engine {
         Engine::Symbolic => {
             let opts = bmc::BmcOptions {
@@ -53,9 +75,15 @@ fn main() -> ExitCode {
                 timeout_ms: cli.timeout.map(|s| s.saturating_mul(1000)),
                 symmetry_breaking: !cli.no_symmetry_breaking,
                 lemmas: !cli.no_lemmas,
+                dump_smt: cli.dump_smt.clone(),
                 ..bmc::BmcOptions::new(cli.depth, props.clone())
             };
             bmc::run(&p, &opts, |d| {
+                let word = |r: &SatResult| match r {
+                    SatResult::Sat => "sat",
+                    SatResult::Unsat => "unsat",
+                    SatResult::Unknown => "unknown",
+                };
                 let answers: Vec<String> = d
                     .answers
                     .iter()
@@ -75,6 +103,23 @@ fn main() -> ExitCode {
                     d.total_seconds,
                     answers.join(", ")
                 );
+                let per_prop: serde_json::Map<String, Value> = d
+                    .answers
+                    .iter()
+                    .map(|(q, r, _)| (q.name().to_string(), json!(word(r))))
+                    .collect();
+                let times: serde_json::Map<String, Value> = d
+                    .answers
+                    .iter()
+                    .map(|(q, _, t)| (q.name().to_string(), json!(t)))
+                    .collect();
+                depths.push(json!({
+                    "depth": d.depth,
+                    "seconds": d.seconds,
+                    "total_seconds": d.total_seconds,
+                    "answers": per_prop,
+                    "query_seconds": times,
+                }));
             })
         }
         Engine::Explicit => {
@@ -94,19 +139,120 @@ fn main() -> ExitCode {
                     l.seconds,
                     l.total_seconds
                 );
+                depths.push(json!({
+                    "depth": l.depth,
+                    "seconds": l.seconds,
+                    "total_seconds": l.total_seconds,
+                    "new_states": l.new_states,
+                    "total_states": l.total_states,
+                }));
             })
         }
     };
-    match result {
+    let report = match result {
         Err(e) => {
             eprintln!("{e}");
-            ExitCode::from(EXIT_INTERNAL)
+            return ExitCode::from(EXIT_INTERNAL);
         }
-        Ok(report) => print_report(&report, cli.full_states),
+        Ok(report) => report,
+    };
+    let code = exit_code(&report);
+    if let Some(file) = &cli.itf {
+        if let Err(e) = write_itf(&p, &report, file) {
+            eprintln!("error: cannot write the ITF trace: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    if cli.json {
+        let doc = json!({
+            "tool": "semisync-bmc",
+            "version": env!("CARGO_PKG_VERSION"),
+            "z3_version": z3::full_version(),
+            "engine": match cli.engine { Engine::Symbolic => "symbolic", Engine::Explicit => "explicit" },
+            "parameters": itf::params_json(&p),
+            "depth_bound": cli.depth,
+            "depths": depths,
+            "properties": report.verdicts.iter().map(|(q, v)| verdict_json(&p, q.name(), v)).collect::<Vec<_>>(),
+            "total_seconds": report.seconds,
+            "exit_code": code,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).expect("JSON"));
+    } else {
+        print_report(&report, cli.full_states);
+    }
+    ExitCode::from(code)
+}
+
+fn verdict_json(p: &Params, name: &str, v: &Verdict) -> Value {
+    match v {
+        Verdict::Violated(cx) => json!({
+            "name": name, "verdict": "violated", "depth": cx.trace.depth(),
+            "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
+        }),
+        Verdict::HoldsUpTo(k) => json!({ "name": name, "verdict": "holds_up_to", "depth": k }),
+        Verdict::Holds { states, diameter } => {
+            json!({ "name": name, "verdict": "holds", "states": states, "diameter": diameter })
+        }
+        Verdict::Unknown {
+            depth,
+            reason,
+            holds_up_to,
+        } => json!({
+            "name": name, "verdict": "unknown", "depth": depth, "reason": reason, "holds_up_to": holds_up_to,
+        }),
     }
 }
 
-fn print_report(report: &Report, full: bool) -> ExitCode {
+fn write_itf(p: &Params, report: &Report, file: &Path) -> std::io::Result<()> {
+    let cxs: Vec<_> = report
+        .verdicts
+        .iter()
+        .filter_map(|(_, v)| match v {
+            Verdict::Violated(cx) => Some(cx),
+            _ => None,
+        })
+        .collect();
+    for cx in &cxs {
+        let path = if cxs.len() == 1 {
+            file.to_path_buf()
+        } else {
+            with_property(file, cx.property.name())
+        };
+        let text = serde_json::to_string_pretty(&itf::trace_json(p, cx)).expect("JSON");
+        std::fs::write(&path, text + "\n")?;
+        log::info!(
+            "wrote the {} counterexample to {}",
+            cx.property,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `trace.itf.json` -> `trace.Inv.itf.json`
+fn with_property(file: &Path, prop: &str) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let new = match name.split_once('.') {
+        Some((stem, ext)) => format!("{stem}.{prop}.{ext}"),
+        None => format!("{name}.{prop}"),
+    };
+    file.with_file_name(new)
+}
+
+fn exit_code(report: &Report) -> u8 {
+    if report.verdicts.iter().any(|(_, v)| v.is_violated()) {
+        EXIT_VIOLATION
+    } else if report.verdicts.iter().any(|(_, v)| v.is_unknown()) {
+        EXIT_UNKNOWN
+    } else {
+        EXIT_OK
+    }
+}
+
+fn print_report(report: &Report, full: bool) {
     for (_, v) in &report.verdicts {
         if let Verdict::Violated(cx) = v {
             println!("{}", cx.render(full));
@@ -117,11 +263,4 @@ fn print_report(report: &Report, full: bool) -> ExitCode {
         println!("  {:<11} {}", q.name(), v.summary());
     }
     println!("Finished in {:.2} s.", report.seconds);
-    if report.verdicts.iter().any(|(_, v)| v.is_violated()) {
-        ExitCode::from(EXIT_VIOLATION)
-    } else if report.verdicts.iter().any(|(_, v)| v.is_unknown()) {
-        ExitCode::from(EXIT_UNKNOWN)
-    } else {
-        ExitCode::from(EXIT_OK)
-    }
 }

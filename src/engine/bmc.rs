@@ -34,6 +34,8 @@ pub struct BmcOptions {
     /// every state at step k of an unrolled path is reachable in exactly k
     /// steps, so no path is lost, and the solver gets the fact for free.
     pub lemmas: bool,
+    /// Write each query, as sent, to `DIR/depth_KK_PROP.smt2`.
+    pub dump_smt: Option<std::path::PathBuf>,
 }
 
 impl BmcOptions {
@@ -46,6 +48,7 @@ impl BmcOptions {
             timeout_ms: None,
             symmetry_breaking: true,
             lemmas: true,
+            dump_smt: None,
         }
     }
 }
@@ -146,12 +149,27 @@ impl Unroller {
         Ok(Trace { states, actions })
     }
 
-    /// Asks for a state at the current depth violating `prop`.
-    pub fn check_violation(&self, prop: Property) -> SatResult {
+    /// Asks for a state at the current depth violating `prop`; with `dump`,
+    /// first writes the query as SMT-LIB2 text into that directory.
+    pub fn check_violation(&self, prop: Property, dump: Option<&std::path::Path>) -> SatResult {
         let k = self.depth();
         let lit = Bool::new_const(format!("bad_{}@{k}", prop.name()));
         self.solver
             .assert(lit.implies(self.enc.property(prop, &self.states[k]).not()));
+        if let Some(dir) = dump {
+            let path = dir.join(format!("depth_{k:02}_{}.smt2", prop.name()));
+            let text = format!(
+                ";; semisync-bmc {}: is {prop} violated at depth {k}?\n;; {}\n\
+                 ;; sat: a counterexample exists; unsat: none at this depth.\n\
+                 (set-logic QF_BV)\n{}(check-sat-assuming ({lit}))\n",
+                env!("CARGO_PKG_VERSION"),
+                self.enc.p.describe(),
+                self.solver
+            );
+            if let Err(e) = std::fs::write(&path, text) {
+                log::warn!("cannot write {}: {e}", path.display());
+            }
+        }
         self.solver.check_assumptions(&[lit])
     }
 
@@ -199,7 +217,7 @@ pub fn run(
         let mut answers = vec![];
         for (prop, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {
             let tq = Instant::now();
-            let r = u.check_violation(*prop);
+            let r = u.check_violation(*prop, opts.dump_smt.as_deref());
             answers.push((*prop, r, tq.elapsed().as_secs_f64()));
             match r {
                 SatResult::Sat => {

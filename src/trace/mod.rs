@@ -1,6 +1,8 @@
 //! Counterexample traces: replay through the concrete spec and rendering in
 //! TLC's layout.
 
+pub mod itf;
+
 use crate::params::Params;
 use crate::spec::{apply, changed_vars, init_states, Action, Property, State, VAR_NAMES};
 use std::fmt::Write;
