@@ -121,6 +121,11 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub dump_smt: Option<std::path::PathBuf>,
 
+    /// Print the encoding of one transition step (Init, every action's
+    /// guard and updates, Next, the properties) as SMT-LIB2 and exit.
+    #[arg(long)]
+    pub print_encoding: bool,
+
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -34,6 +34,11 @@ fn main() -> ExitCode {
     if let Err(e) = p.validate() {
         return usage_error(e);
     }
+    if cli.print_encoding {
+        let enc = semisync_bmc::symbolic::Encoding::new(&p);
+        print!("{}", semisync_bmc::symbolic::smtlib::render(&enc));
+        return ExitCode::from(EXIT_OK);
+    }
     if let Some(dir) = &cli.dump_smt {
         if cli.engine != Engine::Symbolic {
             return usage_error("--dump-smt needs the symbolic engine");

@@ -15,6 +15,7 @@
 //! once per slot rather than once per action.
 
 pub mod enumerate;
+pub mod smtlib;
 
 use crate::layout::Layout;
 use crate::params::{bits_for, Params};
@@ -119,7 +120,8 @@ fn count(conds: &[Bool]) -> BV {
     acc
 }
 
-type Updates = Vec<(usize, BV)>;
+/// Slot updates of an action: `(slot index, next value)`.
+pub type Updates = Vec<(usize, BV)>;
 
 impl Encoding {
     pub fn new(p: &Params) -> Encoding {
@@ -234,7 +236,7 @@ impl Encoding {
     }
 
     /// Guard and slot updates of one action instance.
-    fn action(&self, a: Action, s: &[BV], arg: &BV) -> (Bool, Updates) {
+    pub fn action(&self, a: Action, s: &[BV], arg: &BV) -> (Bool, Updates) {
         let l = &self.layout;
         let p = &self.p;
         let nr = p.replicas;
