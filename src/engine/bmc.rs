@@ -70,6 +70,9 @@ pub struct Unroller {
     pub solver: Solver,
     pub states: Vec<Vec<BV>>,
     pub steps: Vec<StepVars>,
+    /// Symmetry breaking on: per replica and per client, whether some step
+    /// so far has touched it (see `break_symmetry`).
+    touched: Option<(Vec<Bool>, Vec<Bool>)>,
 }
 
 /// A solver for the bit-vector fragment: Z3's bit-blasting SAT back end
@@ -96,6 +99,7 @@ impl Unroller {
             solver,
             states: vec![s0],
             steps: vec![],
+            touched: None,
         }
     }
 
@@ -111,15 +115,44 @@ impl Unroller {
         let sv = self.enc.step_vars(k - 1);
         self.solver
             .assert(self.enc.trans(&self.states[k - 1], &n, &sv));
+        if let Some((seen_r, seen_c)) = &mut self.touched {
+            let (tr, tc) = touches(&self.enc, &sv);
+            for (seen, t) in [(seen_r, tr), (seen_c, tc)] {
+                // The first touch of id i + 1 comes after some touch of id i
+                // (replica ids from r2 on: r1 is the fixed initial leader).
+                let first = if seen.len() == self.enc.p.replicas {
+                    2
+                } else {
+                    1
+                };
+                for i in first..seen.len() {
+                    self.solver.assert(t[i].implies(&seen[i - 1]));
+                }
+                for i in 0..seen.len() {
+                    seen[i] = Bool::or(&[&seen[i], &t[i]]);
+                }
+            }
+        }
         self.states.push(n);
         self.steps.push(sv);
     }
 
-    /// Restricts `Init` to the state whose leader is `r1` (symmetry breaking).
-    pub fn fix_leader(&self) {
+    /// Symmetry breaking, before any `extend`: `Init` is restricted to the
+    /// state whose leader is `r1`, and replicas `r2, r3, ...` (and clients
+    /// `c1, c2, ...`) are first touched by a step in index order. Every path
+    /// is a relabelling of one that obeys this (relabel the ids by their
+    /// first touch; the spec and its properties are symmetric in both), so
+    /// verdicts and shortest depths are unchanged.
+    pub fn break_symmetry(&mut self) {
+        assert!(self.steps.is_empty(), "symmetry breaking starts at depth 0");
         let l = self.enc.layout.zk_leader;
         let s0 = &self.states[0][l];
         self.solver.assert(s0.eq(BV::from_u64(0, s0.get_size())));
+        let f = || Bool::from_bool(false);
+        self.touched = Some((
+            vec![f(); self.enc.p.replicas],
+            vec![f(); self.enc.p.clients],
+        ));
     }
 
     /// Reads the trace of the current depth out of a model.
@@ -194,6 +227,35 @@ impl Unroller {
     }
 }
 
+/// Per replica and per client, whether the step of `sv` touches it: an
+/// action with it as argument, or `HealerUpdateLeader` choosing it.
+fn touches(enc: &Encoding, sv: &StepVars) -> (Vec<Bool>, Vec<Bool>) {
+    use crate::spec::Action::*;
+    let sel = |i: usize| sv.act.eq(BV::from_u64(i as u64, enc.w_act));
+    let mut tr: Vec<Vec<Bool>> = vec![vec![]; enc.p.replicas];
+    let mut tc: Vec<Vec<Bool>> = vec![vec![]; enc.p.clients];
+    for (i, a) in enc.actions.iter().enumerate() {
+        match *a {
+            StartRequest(c) | DBResponse(c) | ClientUpdateLeader(c) => tc[c].push(sel(i)),
+            Replicate(r) | DBUpdateLeader(r) | RecoverOldLeader(r) | HealerGetDBLog(r) => {
+                tr[r].push(sel(i))
+            }
+            HealerUpdateLeader => {
+                for (r, t) in tr.iter_mut().enumerate() {
+                    let arg = sv.arg.eq(BV::from_u64(r as u64, sv.arg.get_size()));
+                    t.push(Bool::and(&[sel(i), arg]));
+                }
+            }
+            ReadyToChangeZKLeader | HealerUpdateState | HealerUpdateToNormal | Terminated => {}
+        }
+    }
+    let any = |v: Vec<Bool>| Bool::or(&v);
+    (
+        tr.into_iter().map(any).collect(),
+        tc.into_iter().map(any).collect(),
+    )
+}
+
 /// Runs BMC from depth 0 to `opts.depth`, calling `progress` after each depth.
 pub fn run(
     p: &Params,
@@ -203,7 +265,7 @@ pub fn run(
     let start = Instant::now();
     let mut u = Unroller::new(p, opts.timeout_ms);
     if opts.symmetry_breaking {
-        u.fix_leader();
+        u.break_symmetry();
     }
     let mut verdicts: Vec<(Property, Option<Verdict>)> =
         opts.props.iter().map(|&q| (q, None)).collect();
