@@ -3,14 +3,10 @@
 
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::{apply, init_states, Action, Property, State, VAR_NAMES};
-use std::process::{Command, Output};
+mod common;
 
-fn bmc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmc"))
-        .args(args)
-        .output()
-        .expect("run bmc")
-}
+use common::bmc;
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

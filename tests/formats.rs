@@ -7,14 +7,9 @@ use semisync_bmc::params::{Params, REQ_BASE};
 use semisync_bmc::spec::{Action, DbStatus, HealerStatus, Property, State, ZkStatus};
 use semisync_bmc::trace::Trace;
 use std::collections::BTreeMap;
-use std::process::Command;
+mod common;
 
-fn bmc(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_bmc"))
-        .args(args)
-        .output()
-        .expect("run bmc")
-}
+use common::bmc;
 
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("semisync-bmc-test-{}-{name}", std::process::id()));

@@ -4,6 +4,15 @@
 
 use semisync_bmc::params::{Params, REQ_BASE};
 use semisync_bmc::spec::{DbStatus, HealerStatus, State, ZkStatus};
+use std::process::{Command, Output};
+
+/// Runs the `bmc` binary built for these tests.
+pub fn bmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bmc"))
+        .args(args)
+        .output()
+        .expect("run bmc")
+}
 
 /// xorshift64*: deterministic, no dependency.
 pub struct Rng(u64);
