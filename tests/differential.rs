@@ -160,3 +160,10 @@ fn reachable_sets_agree_standard_configuration() {
     let sizes = assert_exact_sets_agree(&Params::default(), 5);
     assert_eq!(sizes[..3], [3, 9, 36]);
 }
+
+#[test]
+#[ignore = "about 80 s of solver time; run with --ignored"]
+fn reachable_sets_agree_standard_configuration_to_depth_6() {
+    let sizes = assert_exact_sets_agree(&Params::default(), 6);
+    assert_eq!(sizes[..3], [3, 9, 36]);
+}
