@@ -52,7 +52,10 @@ fn assert_symbolic_first_depth(p: &Params, target: &State, depth: usize) {
     }
 }
 
-fn known_states() -> Vec<(&'static str, Vec<(Action, usize)>, usize)> {
+/// `(what, steps from the initial state led by r1, pinned shortest depth)`.
+type KnownState = (&'static str, Vec<(Action, usize)>, usize);
+
+fn known_states() -> Vec<KnownState> {
     vec![
         (
             "an acknowledged write",

@@ -78,7 +78,7 @@ pub struct Unroller {
 /// A solver for the bit-vector fragment: Z3's bit-blasting SAT back end
 /// when the library offers it.
 pub fn new_solver(timeout_ms: Option<u64>) -> Solver {
-    let s = Solver::new_for_logic("QF_BV").unwrap_or_else(Solver::new);
+    let s = Solver::new_for_logic("QF_BV").unwrap_or_default();
     if let Some(ms) = timeout_ms {
         let mut prm = z3::Params::new();
         prm.set_u32("timeout", ms.min(u32::MAX as u64) as u32);

@@ -121,13 +121,12 @@ impl StateStore {
 pub fn permute(s: &State, pr: &[usize], pc: &[usize]) -> State {
     let mut t = s.clone();
     t.zk_leader = pr[s.zk_leader];
-    for r in 0..pr.len() {
-        let (nr, _) = (pr[r], ());
+    for (r, &nr) in pr.iter().enumerate() {
         t.old_leaders[nr] = s.old_leaders[r];
         t.db[nr] = s.db[r].clone();
         t.db_leader[nr] = pr[s.db_leader[r]];
-        for r1 in 0..pr.len() {
-            t.db_replicated[nr][pr[r1]] = s.db_replicated[r][r1];
+        for (r1, &nr1) in pr.iter().enumerate() {
+            t.db_replicated[nr][nr1] = s.db_replicated[r][r1];
         }
         t.db_epoch[nr] = s.db_epoch[r];
         t.db_status[nr] = s.db_status[r];
