@@ -252,3 +252,25 @@ fn help_documents_exit_codes_and_options() {
         assert!(text.contains(needle), "--help lacks {needle}");
     }
 }
+
+#[test]
+fn a_solver_timeout_is_reported_as_unknown_never_as_a_pass() {
+    // Consistent's queries pass one second from about depth 11 on.
+    let o = bmc(&[
+        "--depth",
+        "25",
+        "--inv",
+        "Consistent",
+        "--timeout",
+        "1",
+        "-q",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  Consistent"))
+        .expect(&text);
+    assert!(line.contains("unknown at depth"), "{line}");
+    assert!(!line.contains("holds up to depth 25"), "{line}");
+}
