@@ -10,7 +10,7 @@
 use super::{InternalError, Report, Verdict};
 use crate::layout::Layout;
 use crate::params::Params;
-use crate::spec::{init_states, successors, Action, Property, State};
+use crate::spec::{init_states, successors, Action, DbStatus, Property, State};
 use crate::trace::{Counterexample, Trace};
 use itertools::Itertools;
 use std::time::Instant;
@@ -144,35 +144,107 @@ pub fn permute(s: &State, pr: &[usize], pc: &[usize]) -> State {
 }
 
 /// Packs states, optionally to a canonical representative under symmetry.
+///
+/// The representative is the least packed image of the state under the
+/// permutations that sort replicas, and clients, by a signature that no
+/// permutation changes (a replica's own log, epoch, status, ...; a client's
+/// own fields and its leader's signature). States of one orbit have the same
+/// set of such images, so the least one is canonical; and only permutations
+/// within groups of equal signatures are tried, not all of them.
 pub struct Canon {
     pub layout: Layout,
-    perms: Vec<(Vec<usize>, Vec<usize>)>,
+    symmetry: bool,
+}
+
+/// A replica's fields that do not name other replicas or clients.
+type ReplicaSig = (
+    bool,
+    Vec<u32>,
+    u32,
+    DbStatus,
+    Option<u32>,
+    bool,
+    bool,
+    usize,
+    usize,
+    Vec<u32>,
+    Vec<u32>,
+);
+
+fn replica_sig(s: &State, r: usize) -> ReplicaSig {
+    let mut row: Vec<u32> = s.db_replicated[r].clone();
+    row.sort_unstable();
+    let mut col: Vec<u32> = s.db_replicated.iter().map(|row| row[r]).collect();
+    col.sort_unstable();
+    (
+        s.old_leaders[r],
+        s.db[r].clone(),
+        s.db_epoch[r],
+        s.db_status[r],
+        s.healer_replicas[r],
+        s.zk_leader == r,
+        s.db_leader[r] == r,
+        s.client_leader.iter().filter(|&&l| l == r).count(),
+        s.pending_db.iter().filter(|&&l| l == Some(r)).count(),
+        row,
+        col,
+    )
+}
+
+/// Every permutation that sends the ids sorted by `sig` to 0, 1, 2, ...,
+/// ids of equal signature in every order: `perm[old id] = new id`.
+fn sorting_perms<K: Ord>(sig: &[K]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..sig.len()).collect();
+    order.sort_by(|&a, &b| sig[a].cmp(&sig[b]));
+    let groups: Vec<Vec<usize>> = order
+        .chunk_by(|&a, &b| sig[a] == sig[b])
+        .map(|g| g.to_vec())
+        .collect();
+    let per_group: Vec<Vec<Vec<usize>>> = groups
+        .iter()
+        .map(|g| g.iter().copied().permutations(g.len()).collect())
+        .collect();
+    per_group
+        .into_iter()
+        .multi_cartesian_product()
+        .map(|choice| {
+            let mut perm = vec![0; sig.len()];
+            for (new, old) in choice.into_iter().flatten().enumerate() {
+                perm[old] = new;
+            }
+            perm
+        })
+        .collect()
 }
 
 impl Canon {
     pub fn new(p: &Params, symmetry: bool) -> Canon {
-        let perms = if symmetry {
-            let rp: Vec<Vec<usize>> = (0..p.replicas).permutations(p.replicas).collect();
-            let cp: Vec<Vec<usize>> = (0..p.clients).permutations(p.clients).collect();
-            rp.iter()
-                .cartesian_product(cp.iter())
-                .map(|(a, b)| (a.clone(), b.clone()))
-                .collect()
-        } else {
-            vec![]
-        };
         Canon {
             layout: Layout::new(p),
-            perms,
+            symmetry,
         }
     }
 
     pub fn key(&self, s: &State) -> Box<[u64]> {
-        if self.perms.is_empty() {
+        if !self.symmetry {
             return self.layout.pack(&self.layout.encode(s));
         }
-        self.perms
+        let rsig: Vec<ReplicaSig> = (0..s.db.len()).map(|r| replica_sig(s, r)).collect();
+        let csig: Vec<_> = (0..s.pending.len())
+            .map(|c| {
+                (
+                    s.client_success[c].clone(),
+                    s.pending[c],
+                    s.client_leader_epoch[c],
+                    &rsig[s.client_leader[c]],
+                    s.pending_db[c].map(|r| &rsig[r]),
+                )
+            })
+            .collect();
+        let cps = sorting_perms(&csig);
+        sorting_perms(&rsig)
             .iter()
+            .cartesian_product(cps.iter())
             .map(|(pr, pc)| self.layout.pack(&self.layout.encode(&permute(s, pr, pc))))
             .min()
             .unwrap()
