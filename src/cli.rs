@@ -5,6 +5,14 @@ use semisync_bmc::params::Params;
 use semisync_bmc::spec::Property;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProveWith {
+    /// Template strengthening (Houdini), then k-induction.
+    Induction,
+    /// Z3's Spacer engine on a Horn-clause encoding.
+    Spacer,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
     /// Bounded model checking with Z3 (unrolls the transition relation).
     Symbolic,
@@ -125,6 +133,39 @@ pub struct Cli {
     /// guard and updates, Next, the properties) as SMT-LIB2 and exit.
     #[arg(long)]
     pub print_encoding: bool,
+
+    /// Try to prove each property for every depth instead of up to --depth:
+    /// strengthen it with candidate invariants from templates (filtered by
+    /// reachable states, then Houdini), else k-induction with simple-path
+    /// constraints beside the BMC base case. Reports proved (checked again
+    /// by fresh solvers), violated (with the shortest trace) or unknown.
+    /// --timeout is then the budget of the whole proof, in seconds.
+    #[arg(long)]
+    pub prove: bool,
+
+    /// --prove: the method. induction: template strengthening, then
+    /// k-induction. spacer: Z3's Spacer (IC3/PDR on Horn clauses).
+    #[arg(long = "prove-with", value_enum, default_value_t = ProveWith::Induction)]
+    pub prove_with: ProveWith,
+
+    /// --prove: largest k for k-induction.
+    #[arg(long = "max-k", default_value_t = 12)]
+    pub max_k: usize,
+
+    /// --prove: reachable states explored to filter candidate invariants.
+    #[arg(long = "samples", default_value_t = 200_000)]
+    pub samples: usize,
+
+    /// --prove: no template strengthening (plain k-induction).
+    #[arg(long)]
+    pub no_strengthen: bool,
+
+    /// --prove: write the checked inductive invariant of each proved
+    /// property as a TLA+ module (EXTENDS SemiSync, defines IndInv) to FILE;
+    /// with several properties, to FILE_Property.tla. The file's stem is
+    /// the module's name.
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Option<std::path::PathBuf>,
 
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]

@@ -9,6 +9,7 @@
 pub mod engine;
 pub mod layout;
 pub mod params;
+pub mod prove;
 pub mod spec;
 pub mod symbolic;
 pub mod trace;

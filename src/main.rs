@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Engine};
+use cli::{Cli, Engine, ProveWith};
 use semisync_bmc::engine::{bmc, explicit, Report, Verdict};
 use semisync_bmc::params::Params;
 use semisync_bmc::trace::itf;
@@ -51,6 +51,12 @@ fn main() -> ExitCode {
         }
     }
     let props = cli.properties();
+    if cli.prove {
+        return run_prove(&cli, &p, props);
+    }
+    if cli.certificate.is_some() {
+        return usage_error("--certificate needs --prove");
+    }
     let engine = match cli.engine {
         Engine::Symbolic => format!("symbolic (Z3 {})", z3::full_version()),
         Engine::Explicit => format!("explicit{}", if cli.symmetry { ", symmetry" } else { "" }),
@@ -198,6 +204,13 @@ fn verdict_json(p: &Params, name: &str, v: &Verdict) -> Value {
         Verdict::Holds { states, diameter } => {
             json!({ "name": name, "verdict": "holds", "states": states, "diameter": diameter })
         }
+        Verdict::Proved {
+            method,
+            k,
+            conjuncts,
+        } => json!({
+            "name": name, "verdict": "proved", "method": method, "k": k, "conjuncts": conjuncts,
+        }),
         Verdict::Unknown {
             depth,
             reason,
@@ -206,6 +219,159 @@ fn verdict_json(p: &Params, name: &str, v: &Verdict) -> Value {
             "name": name, "verdict": "unknown", "depth": depth, "reason": reason, "holds_up_to": holds_up_to,
         }),
     }
+}
+
+/// `--prove`: unbounded proofs.
+fn run_prove(cli: &Cli, p: &Params, props: Vec<semisync_bmc::spec::Property>) -> ExitCode {
+    use semisync_bmc::prove;
+    if cli.engine != Engine::Symbolic {
+        return usage_error("--prove uses the symbolic engine; drop --engine explicit");
+    }
+    if let Some(file) = &cli.certificate {
+        if let Err(e) = certificate_paths(file, &props) {
+            return usage_error(e);
+        }
+    }
+    let route = match cli.prove_with {
+        ProveWith::Induction => prove::Route::Induction,
+        ProveWith::Spacer => prove::Route::Spacer,
+    };
+    let opts = prove::ProveOptions {
+        route,
+        max_k: cli.max_k,
+        timeout: cli.timeout.map(std::time::Duration::from_secs),
+        sample_states: cli.samples,
+        strengthen: !cli.no_strengthen,
+        ..prove::ProveOptions::new(props.clone())
+    };
+    if !cli.json {
+        println!(
+            "semisync-bmc {}: proving SemiSync's invariants for every depth",
+            env!("CARGO_PKG_VERSION")
+        );
+        println!("  {}", p.describe());
+        println!(
+            "  properties: {}; method: {}; Z3 {}",
+            props
+                .iter()
+                .map(|q| q.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            match route {
+                prove::Route::Induction => format!(
+                    "{}k-induction (k <= {})",
+                    if opts.strengthen {
+                        "template strengthening, then "
+                    } else {
+                        ""
+                    },
+                    opts.max_k + 1
+                ),
+                prove::Route::Spacer => "Spacer (IC3/PDR)".into(),
+            },
+            z3::full_version()
+        );
+        println!();
+    }
+    let (report, detail) = match prove::run(p, &opts) {
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_INTERNAL);
+        }
+        Ok(x) => x,
+    };
+    for line in &detail.log {
+        log::info!("{line}");
+    }
+    let code = exit_code(&report);
+    let mut written = vec![];
+    if let Some(file) = &cli.certificate {
+        let paths = certificate_paths(file, &props).expect("checked above");
+        for (q, path) in props.iter().zip(paths) {
+            match detail.invariants.iter().find(|(q2, _)| q2 == q) {
+                Some((_, inv)) => {
+                    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                    let text = prove::certificate::module(&name, p, *q, inv);
+                    if let Err(e) = std::fs::write(&path, text) {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        return ExitCode::from(EXIT_USAGE);
+                    }
+                    log::info!("wrote the {q} certificate to {}", path.display());
+                    written.push((q.name(), path.display().to_string()));
+                }
+                None => log::warn!(
+                    "no certificate for {q}: it was not proved by a 1-inductive invariant"
+                ),
+            }
+        }
+    }
+    if let Some(file) = &cli.itf {
+        if let Err(e) = write_itf(p, &report, file) {
+            eprintln!("error: cannot write the ITF trace: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    if cli.json {
+        let doc = json!({
+            "tool": "semisync-bmc",
+            "version": env!("CARGO_PKG_VERSION"),
+            "z3_version": z3::full_version(),
+            "mode": "prove",
+            "parameters": itf::params_json(p),
+            "properties": report.verdicts.iter().map(|(q, v)| verdict_json(p, q.name(), v)).collect::<Vec<_>>(),
+            "log": detail.log,
+            "certificates": written.iter().map(|(q, f)| json!({"name": q, "file": f})).collect::<Vec<_>>(),
+            "total_seconds": report.seconds,
+            "exit_code": code,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).expect("JSON"));
+    } else {
+        for (q, cti) in &detail.ctis {
+            if !report
+                .verdicts
+                .iter()
+                .any(|(q2, v)| q2 == q && matches!(v, Verdict::Proved { .. }))
+            {
+                println!(
+                    "{q} is not inductive even with the strengthening; a counterexample to induction:\n{}",
+                    cti.render()
+                );
+            }
+        }
+        print_report(&report, cli.full_states);
+    }
+    ExitCode::from(code)
+}
+
+/// Where each property's certificate goes; the stems must be TLA+ module
+/// names.
+fn certificate_paths(
+    file: &Path,
+    props: &[semisync_bmc::spec::Property],
+) -> Result<Vec<PathBuf>, String> {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && s.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    if !ok(&stem) {
+        return Err(format!(
+            "--certificate {}: the file's stem is the TLA+ module's name and must be letters, \
+             digits and '_' (for example IndInv.tla)",
+            file.display()
+        ));
+    }
+    if props.len() == 1 {
+        return Ok(vec![file.with_extension("tla")]);
+    }
+    Ok(props
+        .iter()
+        .map(|q| file.with_file_name(format!("{stem}_{}.tla", q.name())))
+        .collect())
 }
 
 fn write_itf(p: &Params, report: &Report, file: &Path) -> std::io::Result<()> {

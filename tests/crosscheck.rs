@@ -181,6 +181,7 @@ fn depths(verdicts: &[(Property, Verdict)], depth: usize, what: &str) -> [Option
             Verdict::HoldsUpTo(k) => assert_eq!(*k, depth, "{what}: {q}"),
             Verdict::Holds { .. } => {}
             Verdict::Unknown { .. } => panic!("{what}: {q} unknown"),
+            Verdict::Proved { .. } => panic!("{what}: {q}: BMC never proves"),
         }
     }
     out

@@ -16,6 +16,14 @@ pub enum Verdict {
     /// The property holds in every reachable state (explicit search ran out
     /// of new states).
     Holds { states: u64, diameter: usize },
+    /// Proved for every depth (`--prove`), by the named method, with a
+    /// k-induction depth or 1 and the size of the invariant used; the
+    /// proof was re-checked before it was reported.
+    Proved {
+        method: String,
+        k: usize,
+        conjuncts: usize,
+    },
     /// The solver answered unknown at `depth`, or a resource limit stopped
     /// the search before it; no violation was found at smaller depths.
     Unknown {
@@ -48,6 +56,17 @@ impl Verdict {
             Verdict::HoldsUpTo(k) => format!("holds up to depth {k}"),
             Verdict::Holds { states, diameter } => {
                 format!("holds in every reachable state ({states} distinct states, diameter {diameter})")
+            }
+            Verdict::Proved {
+                method,
+                k,
+                conjuncts,
+            } => {
+                if *k > 1 {
+                    format!("proved for every depth ({method}, {conjuncts} conjuncts assumed)")
+                } else {
+                    format!("proved for every depth ({method}, {conjuncts} conjuncts)")
+                }
             }
             Verdict::Unknown {
                 depth,

@@ -518,6 +518,35 @@ impl Encoding {
         and(&v)
     }
 
+    /// `s` is in the layout's canonical form: a `nil` flag set means its
+    /// value slot is 0, and sequence entries past the length are 0. Every
+    /// encoded concrete state is; induction starts from arbitrary states and
+    /// needs it assumed (and proves it preserved).
+    pub fn well_formed(&self, s: &[BV]) -> Bool {
+        let l = &self.layout;
+        let mut v = vec![];
+        let mut opt = |nil: usize, val: usize| v.push(flag(&s[nil]).implies(eq_c(&s[val], 0)));
+        opt(l.catchup_nil, l.catchup);
+        for r in 0..self.p.replicas {
+            opt(l.hr_nil[r], l.hr[r]);
+        }
+        for c in 0..self.p.clients {
+            opt(l.pending_nil[c], l.pending[c]);
+            opt(l.pending_db_nil[c], l.pending_db[c]);
+        }
+        let seqs = l
+            .db_len
+            .iter()
+            .zip(&l.db_ent)
+            .chain(l.cs_len.iter().zip(&l.cs_ent));
+        for (&len, ents) in seqs {
+            for (j, &e) in ents.iter().enumerate() {
+                v.push(le_c(&s[len], j as u64).implies(eq_c(&s[e], 0)));
+            }
+        }
+        and(&v)
+    }
+
     /// The property holds in `s`.
     pub fn property(&self, prop: Property, s: &[BV]) -> Bool {
         match prop {

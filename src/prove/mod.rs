@@ -1,0 +1,949 @@
+//! `--prove`: answers for every depth.
+//!
+//! The route, per run:
+//! 1. Sample reachable states by explicit search (every state up to a size
+//!    budget) and keep the template candidates true in all of them
+//!    (`candidates`).
+//! 2. Houdini: find the largest subset of the candidates (the properties
+//!    themselves among them) that is inductive relative to the *required*
+//!    conjuncts: the layout's canonical form, `TypeOK` and `CapOk` (the
+//!    encoding's sequence capacity never disables an action). Those make
+//!    the encoded transition exactly the spec's `Next`, so an invariant
+//!    proved over the encoding is one of the spec. Then check the required
+//!    conjuncts themselves. A property in the resulting 1-inductive set is
+//!    proved; the set is the certificate (`certificate`).
+//! 3. Otherwise k-induction, incremental, beside the BMC base case: the step
+//!    case assumes the property, the required conjuncts and the Houdini set
+//!    on k states of a simple path (no two equal) and asks for a violation
+//!    at the next. When no simple path of that length exists at all, the
+//!    search is complete: the recurrence diameter is reached.
+//!
+//! `spacer` is the second route: Z3's CHC engine on the same transition
+//! system. Every "proved" is checked by a fresh solver before it is
+//! reported.
+
+pub mod candidates;
+pub mod certificate;
+pub mod lang;
+pub mod spacer;
+
+use crate::engine::bmc::{new_solver, Unroller};
+use crate::engine::explicit::{Canon, StateStore};
+use crate::engine::{InternalError, Report, Verdict};
+use crate::params::Params;
+use crate::spec::{init_states, successors, Action, Property, State};
+use crate::symbolic::Encoding;
+use candidates::Family;
+use lang::Symbolic;
+use std::time::{Duration, Instant};
+use z3::ast::{Bool, BV};
+use z3::{Model, SatResult, Solver};
+
+/// One conjunct of an invariant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conj {
+    /// The layout's canonical form (no TLA+ counterpart: every TLA+ value is
+    /// canonical).
+    WellFormed,
+    Prop(Property),
+    Cand(Family),
+}
+
+impl Conj {
+    pub fn sym(&self, enc: &Encoding, s: &[BV]) -> Bool {
+        match self {
+            Conj::WellFormed => enc.well_formed(s),
+            Conj::Prop(q) => enc.property(*q, s),
+            Conj::Cand(f) => f.eval(&Symbolic::new(&enc.p, &enc.layout, s), &enc.p),
+        }
+    }
+    pub fn holds(&self, p: &Params, s: &State) -> bool {
+        match self {
+            Conj::WellFormed => true,
+            Conj::Prop(q) => q.holds(p, s),
+            Conj::Cand(f) => f.holds(p, s),
+        }
+    }
+    /// TLA+ text, `None` for `WellFormed`.
+    pub fn text(&self, p: &Params) -> Option<String> {
+        match self {
+            Conj::WellFormed => None,
+            Conj::Prop(q) => Some(q.name().to_string()),
+            Conj::Cand(f) => Some(f.text(p)),
+        }
+    }
+}
+
+/// The conjuncts every proof needs.
+pub fn required() -> Vec<Conj> {
+    vec![
+        Conj::WellFormed,
+        Conj::Prop(Property::TypeOK),
+        Conj::Cand(Family::CapOk),
+    ]
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Template strengthening (Houdini), then k-induction.
+    Induction,
+    /// Z3's Spacer (CHC / IC3-PDR).
+    Spacer,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProveOptions {
+    pub props: Vec<Property>,
+    pub route: Route,
+    /// Largest k for k-induction.
+    pub max_k: usize,
+    /// Wall-clock budget of the whole run.
+    pub timeout: Option<Duration>,
+    /// Reachable states explored to filter candidates.
+    pub sample_states: usize,
+    /// Strengthen with template candidates (off: plain k-induction).
+    pub strengthen: bool,
+}
+
+impl ProveOptions {
+    pub fn new(props: Vec<Property>) -> ProveOptions {
+        ProveOptions {
+            props,
+            route: Route::Induction,
+            max_k: 12,
+            timeout: None,
+            sample_states: 200_000,
+            strengthen: true,
+        }
+    }
+}
+
+/// A counterexample to induction: a state satisfying the assumed invariant
+/// whose successor violates a conjunct.
+#[derive(Clone, Debug)]
+pub struct Cti {
+    pub state: Option<State>,
+    pub action: Option<Action>,
+    pub next: Option<State>,
+    /// The conjuncts false in the successor, as TLA+ text.
+    pub broken: Vec<String>,
+}
+
+impl Cti {
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let show = |s: &Option<State>| match s {
+            Some(s) => crate::spec::VAR_NAMES
+                .iter()
+                .map(|n| format!("/\\ {n} = {}\n", s.var_value(n)))
+                .collect::<String>(),
+            None => "(not a canonical state)\n".into(),
+        };
+        out.push_str("State (satisfies the invariant):\n");
+        out.push_str(&show(&self.state));
+        match self.action {
+            Some(a) => out.push_str(&format!("Step: {a}\n")),
+            None => out.push_str("Step: ?\n"),
+        }
+        out.push_str("Successor:\n");
+        out.push_str(&show(&self.next));
+        out.push_str("Breaks:\n");
+        for b in &self.broken {
+            out.push_str(&format!("  {b}\n"));
+        }
+        out
+    }
+}
+
+/// A proof's outcome beyond the verdict: the invariant (for certificates)
+/// and what was tried.
+#[derive(Clone, Debug, Default)]
+pub struct ProveDetail {
+    /// The checked 1-inductive invariant, per proved property.
+    pub invariants: Vec<(Property, Vec<Conj>)>,
+    /// Counterexamples to induction that blocked a 1-inductive proof.
+    pub ctis: Vec<(Property, Cti)>,
+    /// One line per stage: what ran, what it gave, how long it took.
+    pub log: Vec<String>,
+}
+
+struct Clock {
+    start: Instant,
+    deadline: Option<Instant>,
+}
+impl Clock {
+    fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+    /// Milliseconds left, for a solver's timeout.
+    fn left_ms(&self) -> Option<u64> {
+        self.deadline.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .as_millis()
+                .max(1) as u64
+        })
+    }
+    fn secs(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+}
+
+fn solver(clock: &Clock) -> Solver {
+    new_solver(clock.left_ms())
+}
+
+fn unknown(reason: String, holds_up_to: Option<usize>) -> Verdict {
+    Verdict::Unknown {
+        depth: holds_up_to.map_or(0, |k| k + 1),
+        reason,
+        holds_up_to,
+    }
+}
+
+/// Every state reachable, breadth first, until `budget` states are stored;
+/// the last level may be partial. Returns the states and whether the search
+/// ran out of new states (then they are all the reachable states).
+pub fn sample_reachable(p: &Params, budget: usize) -> (Vec<State>, bool) {
+    let canon = Canon::new(p, false);
+    let actions = Action::all(p);
+    let mut store = StateStore::new(canon.layout.words());
+    for s in init_states(p) {
+        store.insert(&canon.key(&s), None);
+    }
+    let mut level = (0u32, store.len() as u32);
+    let mut complete = false;
+    'bfs: loop {
+        for i in level.0..level.1 {
+            for (_, t) in successors(p, &actions, &canon.state(store.get(i))) {
+                if !canon.layout.fits(p, &t) {
+                    continue;
+                }
+                store.insert(&canon.key(&t), Some(i));
+                if store.len() >= budget {
+                    break 'bfs;
+                }
+            }
+        }
+        if store.len() as u32 == level.1 {
+            complete = true;
+            break;
+        }
+        level = (level.1, store.len() as u32);
+    }
+    let states = (0..store.len() as u32)
+        .map(|i| canon.state(store.get(i)))
+        .collect();
+    (states, complete)
+}
+
+fn eval_bool(m: &Model, b: &Bool) -> Option<bool> {
+    m.eval(b, true).and_then(|v| v.as_bool())
+}
+
+fn decode_state(enc: &Encoding, m: &Model, s: &[BV]) -> Option<State> {
+    let v: Option<Vec<u64>> = s
+        .iter()
+        .map(|x| m.eval(x, true).and_then(|v| v.as_u64()))
+        .collect();
+    enc.layout.decode(&v?).ok()
+}
+
+fn decode_cti(
+    enc: &Encoding,
+    m: &Model,
+    s0: &[BV],
+    s1: &[BV],
+    act: &BV,
+    broken: Vec<String>,
+) -> Cti {
+    let action = m
+        .eval(act, true)
+        .and_then(|v| v.as_u64())
+        .and_then(|i| enc.actions.get(i as usize).copied());
+    Cti {
+        state: decode_state(enc, m, s0),
+        action,
+        next: decode_state(enc, m, s1),
+        broken,
+    }
+}
+
+fn conj_name(c: &Conj, p: &Params) -> String {
+    c.text(p)
+        .unwrap_or_else(|| "the canonical form of the encoding".into())
+}
+
+/// The outcome of Houdini.
+struct Houdini {
+    /// Optional conjuncts inductive relative to the required ones.
+    kept: Vec<Conj>,
+    /// Whether the required conjuncts are inductive relative to `kept`.
+    required_inductive: bool,
+    /// Per dropped property, the counterexample that dropped it.
+    dropped_props: Vec<(Property, Cti)>,
+    /// The counterexample to the required conjuncts' induction.
+    required_cti: Option<Cti>,
+}
+
+/// States explored from each Houdini counterexample.
+const SIM_STATES: usize = 200;
+
+/// Whether a concrete state satisfies the required conjuncts.
+fn required_hold(p: &Params, layout: &crate::layout::Layout, s: &State) -> bool {
+    layout.fits(p, s) && Property::TypeOK.holds(p, s) && Family::CapOk.holds(p, s)
+}
+
+/// Breadth-first from `start` (which satisfies the active conjuncts),
+/// dropping every active conjunct false in a state met; states violating
+/// the required conjuncts are not expanded. Returns the dropped indices.
+fn simulate(
+    p: &Params,
+    opt: &[Conj],
+    active: &mut [bool],
+    start: State,
+    budget: usize,
+) -> Vec<usize> {
+    let layout = crate::layout::Layout::new(p);
+    let actions = Action::all(p);
+    let mut dropped = vec![];
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::new();
+    seen.insert(start.clone());
+    queue.push_back(start);
+    while let Some(s) = queue.pop_front() {
+        for (_, t) in successors(p, &actions, &s) {
+            if seen.len() >= budget || !seen.insert(t.clone()) {
+                continue;
+            }
+            if !required_hold(p, &layout, &t) {
+                continue;
+            }
+            for i in 0..opt.len() {
+                if active[i] && !opt[i].holds(p, &t) {
+                    active[i] = false;
+                    dropped.push(i);
+                }
+            }
+            queue.push_back(t);
+        }
+    }
+    dropped
+}
+
+/// Drops the optional conjuncts false in some initial state.
+fn filter_init(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Vec<Conj>, String> {
+    let s = enc.state(0);
+    let sol = solver(clock);
+    sol.assert(enc.init(&s));
+    let mut active = opt;
+    loop {
+        let bad = Bool::or(
+            &active
+                .iter()
+                .map(|c| c.sym(enc, &s).not())
+                .collect::<Vec<_>>(),
+        );
+        sol.push();
+        sol.assert(&bad);
+        let r = sol.check();
+        let model = sol.get_model();
+        sol.pop(1);
+        match r {
+            SatResult::Unsat => return Ok(active),
+            SatResult::Unknown => return Err("the solver answered unknown on Init".into()),
+            SatResult::Sat => {
+                let m = model.ok_or("no model")?;
+                let before = active.len();
+                active.retain(|c| eval_bool(&m, &c.sym(enc, &s)) != Some(false));
+                if active.len() == before {
+                    return Err("Init check: no conjunct to drop".into());
+                }
+                log::warn!(
+                    "{} candidate(s) true in every sampled state but false in an initial state: \
+                     the concrete and symbolic readings of a candidate disagree",
+                    before - active.len()
+                );
+            }
+        }
+    }
+}
+
+fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, String> {
+    let p = &enc.p;
+    let req = required();
+    let s0 = enc.state(0);
+    let s1 = enc.state(1);
+    let sv = enc.step_vars(0);
+    let sol = solver(clock);
+    sol.assert(enc.trans(&s0, &s1, &sv));
+    for c in &req {
+        sol.assert(c.sym(enc, &s0));
+    }
+    let lits: Vec<Bool> = (0..opt.len())
+        .map(|i| Bool::new_const(format!("houdini_{i}")))
+        .collect();
+    let at0: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s0)).collect();
+    let at1: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s1)).collect();
+    for (l, a) in lits.iter().zip(&at0) {
+        sol.assert(l.implies(a));
+    }
+    let mut active: Vec<bool> = vec![true; opt.len()];
+    let mut dropped_props = vec![];
+    let mut round = 0;
+    loop {
+        round += 1;
+        let goal = Bool::new_const(format!("houdini_goal_{round}"));
+        let neg: Vec<Bool> = (0..opt.len())
+            .filter(|&i| active[i])
+            .map(|i| at1[i].not())
+            .collect();
+        if neg.is_empty() {
+            break;
+        }
+        sol.assert(goal.implies(Bool::or(&neg)));
+        let mut assume: Vec<Bool> = (0..opt.len())
+            .filter(|&i| active[i])
+            .map(|i| lits[i].clone())
+            .collect();
+        assume.push(goal);
+        match sol.check_assumptions(&assume) {
+            SatResult::Unsat => break,
+            SatResult::Unknown => {
+                return Err(format!(
+                    "the solver answered unknown in Houdini round {round} ({})",
+                    sol.get_reason_unknown().unwrap_or_default()
+                ))
+            }
+            SatResult::Sat => {
+                log::debug!(
+                    "Houdini round {round}: {} active",
+                    active.iter().filter(|&&a| a).count()
+                );
+                let m = sol.get_model().ok_or("no model")?;
+                let mut broken = vec![];
+                for i in 0..opt.len() {
+                    if active[i] && eval_bool(&m, &at1[i]) == Some(false) {
+                        active[i] = false;
+                        broken.push(i);
+                    }
+                }
+                if broken.is_empty() {
+                    return Err("Houdini: a model with nothing to drop".into());
+                }
+                for &i in &broken {
+                    if let Conj::Prop(q) = opt[i] {
+                        let names = broken.iter().map(|&j| conj_name(&opt[j], p)).collect();
+                        dropped_props.push((q, decode_cti(enc, &m, &s0, &s1, &sv.act, names)));
+                    }
+                }
+                // Explore forward from the counterexample's state: every
+                // state met satisfies the active candidates (those false in
+                // it are dropped first), so a candidate false in one of its
+                // successors is not inductive either.
+                if let Some(start) = decode_state(enc, &m, &s0) {
+                    let dropped = simulate(p, &opt, &mut active, start, SIM_STATES);
+                    for i in dropped {
+                        if let Conj::Prop(q) = opt[i] {
+                            log::debug!("Houdini: {q} dropped by simulation");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let kept_lits: Vec<Bool> = (0..opt.len())
+        .filter(|&i| active[i])
+        .map(|i| lits[i].clone())
+        .collect();
+    let kept: Vec<Conj> = (0..opt.len())
+        .filter(|&i| active[i])
+        .map(|i| opt[i].clone())
+        .collect();
+    // The required conjuncts, relative to what was kept.
+    let req1: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s1)).collect();
+    let goal = Bool::new_const("houdini_required");
+    sol.assert(goal.implies(Bool::or(&req1.iter().map(|b| b.not()).collect::<Vec<_>>())));
+    let mut assume = kept_lits;
+    assume.push(goal);
+    let (required_inductive, required_cti) = match sol.check_assumptions(&assume) {
+        SatResult::Unsat => (true, None),
+        SatResult::Unknown => {
+            return Err(format!(
+                "the solver answered unknown on the required conjuncts ({})",
+                sol.get_reason_unknown().unwrap_or_default()
+            ))
+        }
+        SatResult::Sat => {
+            let m = sol.get_model().ok_or("no model")?;
+            let broken = req
+                .iter()
+                .zip(&req1)
+                .filter(|(_, b)| eval_bool(&m, b) == Some(false))
+                .map(|(c, _)| conj_name(c, p))
+                .collect();
+            (false, Some(decode_cti(enc, &m, &s0, &s1, &sv.act, broken)))
+        }
+    };
+    Ok(Houdini {
+        kept,
+        required_inductive,
+        dropped_props,
+        required_cti,
+    })
+}
+
+/// A state satisfying the required conjuncts, `kept` and `prop` whose
+/// successor violates `prop`, if the solver finds one.
+fn cti_for(enc: &Encoding, kept: &[Conj], prop: Property, clock: &Clock) -> Option<Cti> {
+    let s0 = enc.state(0);
+    let s1 = enc.state(1);
+    let sv = enc.step_vars(0);
+    let sol = solver(clock);
+    for c in required().iter().chain(kept) {
+        sol.assert(c.sym(enc, &s0));
+    }
+    sol.assert(enc.property(prop, &s0));
+    sol.assert(enc.trans(&s0, &s1, &sv));
+    sol.assert(enc.property(prop, &s1).not());
+    if sol.check() != SatResult::Sat {
+        return None;
+    }
+    let m = sol.get_model()?;
+    let mut cti = decode_cti(enc, &m, &s0, &s1, &sv.act, vec![prop.name().to_string()]);
+    if let Some(next) = &cti.next {
+        if let Some(v) = prop.violation(&enc.p, next) {
+            cti.broken = vec![v];
+        }
+    }
+    Some(cti)
+}
+
+/// Re-checks, each obligation with a fresh solver, that `inv` is an
+/// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
+/// `I => P`. `inv` must hold the required conjuncts.
+pub fn check_certificate(
+    enc: &Encoding,
+    inv: &[Conj],
+    prop: Property,
+    timeout_ms: Option<u64>,
+) -> Result<(), String> {
+    for r in required() {
+        if !inv.contains(&r) {
+            return Err(format!("the invariant lacks {}", conj_name(&r, &enc.p)));
+        }
+    }
+    let conj = |s: &[BV]| Bool::and(&inv.iter().map(|c| c.sym(enc, s)).collect::<Vec<_>>());
+    let s0 = enc.state(0);
+    let s1 = enc.state(1);
+    let sv = enc.step_vars(0);
+    let obligations: [(&str, Bool); 3] = [
+        (
+            "Init => IndInv",
+            Bool::and(&[enc.init(&s0), conj(&s0).not()]),
+        ),
+        (
+            "IndInv /\\ Next => IndInv'",
+            Bool::and(&[conj(&s0), enc.trans(&s0, &s1, &sv), conj(&s1).not()]),
+        ),
+        (
+            "IndInv => property",
+            Bool::and(&[conj(&s0), enc.property(prop, &s0).not()]),
+        ),
+    ];
+    for (name, q) in obligations {
+        let sol = new_solver(timeout_ms);
+        sol.assert(&q);
+        match sol.check() {
+            SatResult::Unsat => {}
+            SatResult::Sat => return Err(format!("{name} fails")),
+            SatResult::Unknown => return Err(format!("{name}: the solver answered unknown")),
+        }
+    }
+    Ok(())
+}
+
+/// k-induction for `prop` (with the required conjuncts), the lemmas
+/// assumed on every state of the step path.
+fn k_induction(
+    enc: &Encoding,
+    prop: Property,
+    lemmas: &[Conj],
+    opts: &ProveOptions,
+    clock: &Clock,
+    log: &mut Vec<String>,
+) -> Result<Verdict, InternalError> {
+    let p = &enc.p;
+    let t0 = clock.secs();
+    let mut q: Vec<Conj> = vec![Conj::Prop(prop)];
+    for r in required() {
+        if !q.contains(&r) {
+            q.push(r);
+        }
+    }
+    let q_of = |s: &[BV]| Bool::and(&q.iter().map(|c| c.sym(enc, s)).collect::<Vec<_>>());
+    let lem_of = |s: &[BV]| {
+        let v: Vec<Bool> = lemmas.iter().map(|c| c.sym(enc, s)).collect();
+        if v.is_empty() {
+            Bool::from_bool(true)
+        } else {
+            Bool::and(&v)
+        }
+    };
+    let mut base = Unroller::new(p, clock.left_ms());
+    base.break_symmetry();
+    let step = solver(clock);
+    let mut path: Vec<Vec<BV>> = vec![enc.state(0)];
+    // The step path's names must differ from the base case's.
+    let rename = |k: usize| -> Vec<BV> {
+        enc.layout
+            .slots
+            .iter()
+            .map(|s| BV::new_const(format!("{}@step{k}", s.name), s.width))
+            .collect()
+    };
+    path[0] = rename(0);
+    step.assert(lem_of(&path[0]));
+    for k in 0..=opts.max_k {
+        if clock.expired() {
+            return Ok(unknown(
+                format!(
+                    "time limit; k-induction reached k = {k} (with {} lemmas)",
+                    lemmas.len()
+                ),
+                k.checked_sub(1),
+            ));
+        }
+        // Base case at depth k: the property, then what the proof assumes.
+        if k > 0 {
+            base.extend();
+        }
+        let mut checks = vec![prop];
+        if prop != Property::TypeOK {
+            checks.push(Property::TypeOK);
+        }
+        for c in checks {
+            match base.check_violation(c, None) {
+                SatResult::Sat => {
+                    let cx = base.counterexample(c)?;
+                    if c == prop {
+                        return Ok(Verdict::Violated(Box::new(cx)));
+                    }
+                    return Ok(unknown(
+                        format!(
+                            "TypeOK is violated at depth {k}, and a proof of {prop} assumes it"
+                        ),
+                        k.checked_sub(1),
+                    ));
+                }
+                SatResult::Unknown => {
+                    return Ok(unknown(
+                        format!("the solver answered unknown in the base case at depth {k}"),
+                        k.checked_sub(1),
+                    ))
+                }
+                SatResult::Unsat => base.solver.assert(enc.property(c, &base.states[k])),
+            }
+        }
+        let cap_lit = Bool::new_const(format!("cap_bad@{k}"));
+        base.solver
+            .assert(cap_lit.implies(Conj::Cand(Family::CapOk).sym(enc, &base.states[k]).not()));
+        match base.solver.check_assumptions(&[cap_lit]) {
+            SatResult::Unsat => {}
+            SatResult::Sat => {
+                return Err(InternalError(format!(
+                    "a reachable state at depth {k} has a log or success list at the encoding's \
+                     capacity ({}) while an action could append to it: the capacity argument in \
+                     params.rs is wrong for these parameters, and BMC may have pruned behaviors",
+                    p.seq_cap()
+                )))
+            }
+            SatResult::Unknown => {
+                return Ok(unknown(
+                    format!("the solver answered unknown in the base case at depth {k}"),
+                    k.checked_sub(1),
+                ))
+            }
+        }
+        // Step case with k + 1 transitions.
+        let prev = path.last().unwrap().clone();
+        step.assert(q_of(&prev));
+        let next = rename(path.len());
+        let sv = enc.step_vars(path.len() + 1000);
+        step.assert(enc.trans(&prev, &next, &sv));
+        step.assert(lem_of(&next));
+        for earlier in &path {
+            let diff: Vec<Bool> = earlier
+                .iter()
+                .zip(&next)
+                .map(|(a, b)| a.eq(b).not())
+                .collect();
+            step.assert(Bool::or(&diff));
+        }
+        path.push(next.clone());
+        let lit = Bool::new_const(format!("step_bad@{}", k + 1));
+        step.assert(lit.implies(q_of(&next).not()));
+        match step.check_assumptions(&[lit]) {
+            SatResult::Sat => {}
+            SatResult::Unknown => {
+                return Ok(unknown(
+                    format!(
+                        "the solver answered unknown in the step case at k = {} ({})",
+                        k + 1,
+                        step.get_reason_unknown().unwrap_or_default()
+                    ),
+                    Some(k),
+                ))
+            }
+            SatResult::Unsat => {
+                let complete = step.check() == SatResult::Unsat;
+                let how = if complete {
+                    format!(
+                        "no simple path of {} steps: the recurrence diameter is at most {k}, and \
+                         BMC covered every depth up to it",
+                        k + 1
+                    )
+                } else {
+                    format!("{}-induction", k + 1)
+                };
+                log.push(format!(
+                    "{prop}: {how} with {} lemmas, simple-path constraints, {:.2} s",
+                    lemmas.len(),
+                    clock.secs() - t0
+                ));
+                return Ok(Verdict::Proved {
+                    method: if complete {
+                        format!("recurrence diameter <= {k}")
+                    } else {
+                        format!("{}-induction", k + 1)
+                    },
+                    k: k + 1,
+                    conjuncts: lemmas.len() + q.len(),
+                });
+            }
+        }
+    }
+    log.push(format!(
+        "{prop}: k-induction up to k = {} with {} lemmas found no proof ({:.2} s)",
+        opts.max_k + 1,
+        lemmas.len(),
+        clock.secs() - t0
+    ));
+    Ok(unknown(
+        format!(
+            "not k-inductive for k <= {} (with {} lemmas); BMC base case holds up to depth {}",
+            opts.max_k + 1,
+            lemmas.len(),
+            opts.max_k
+        ),
+        Some(opts.max_k),
+    ))
+}
+
+/// Sampled states every candidate is evaluated on before Houdini (the
+/// properties are evaluated on all of them).
+const FILTER_STATES: usize = 5_000;
+
+/// Runs `--prove` for every selected property.
+pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), InternalError> {
+    let clock = Clock {
+        start: Instant::now(),
+        deadline: opts.timeout.map(|d| Instant::now() + d),
+    };
+    let enc = Encoding::new(p);
+    let mut detail = ProveDetail::default();
+    if opts.route == Route::Spacer {
+        let mut verdicts = vec![];
+        for &q in &opts.props {
+            let v = spacer::prove(&enc, q, &clock_ms(&clock), &mut detail.log)?;
+            verdicts.push((q, v));
+        }
+        return Ok((
+            Report {
+                verdicts,
+                seconds: clock.secs(),
+            },
+            detail,
+        ));
+    }
+    // 1. Candidates.
+    let mut lemmas: Vec<Conj> = vec![];
+    let mut houdini_result: Option<Houdini> = None;
+    if opts.strengthen {
+        let t = Instant::now();
+        let (mut samples, complete) = sample_reachable(p, opts.sample_states);
+        // A fixed shuffle, so that a false candidate fails early.
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        for i in (1..samples.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            samples.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        let all = candidates::generate(p, &samples);
+        let n_all = all.len();
+        log::info!(
+            "{} reachable states sampled ({:.2} s); filtering {n_all} candidates",
+            samples.len(),
+            t.elapsed().as_secs_f64()
+        );
+        let n_filter = if complete {
+            samples.len()
+        } else {
+            samples.len().min(FILTER_STATES)
+        };
+        let kept = candidates::filter(p, all, &samples[..n_filter]);
+        detail.log.push(format!(
+            "candidates: {n_all} from templates, {} true in {} of {} sampled reachable states{} ({:.2} s)",
+            kept.len(),
+            n_filter,
+            samples.len(),
+            if complete { " (all of them)" } else { "" },
+            t.elapsed().as_secs_f64()
+        ));
+        let mut opt: Vec<Conj> = opts
+            .props
+            .iter()
+            .filter(|&&q| q != Property::TypeOK)
+            .map(|&q| Conj::Prop(q))
+            .collect();
+        opt.retain(|c| samples.iter().all(|s| c.holds(p, s)));
+        opt.extend(
+            kept.into_iter()
+                .filter(|f| *f != Family::CapOk)
+                .map(Conj::Cand),
+        );
+        let t = Instant::now();
+        log::info!(
+            "{} candidates survive ({:.2} s); Houdini",
+            opt.len(),
+            t.elapsed().as_secs_f64()
+        );
+        let opt = match filter_init(&enc, opt, &clock) {
+            Ok(o) => o,
+            Err(e) => {
+                detail.log.push(format!("strengthening skipped: {e}"));
+                vec![]
+            }
+        };
+        // Candidates implied by another one wait in reserve; they come
+        // back when what implied them is dropped.
+        let implied = |c: &Conj, by: &[Conj]| match c {
+            Conj::Cand(f) => by
+                .iter()
+                .any(|b| matches!(b, Conj::Cand(g) if g.implies(f))),
+            _ => false,
+        };
+        let (mut main, mut reserve): (Vec<Conj>, Vec<Conj>) = {
+            let all = opt.clone();
+            opt.into_iter().partition(|c| !implied(c, &all))
+        };
+        log::info!(
+            "{} candidates after removing {} implied ones",
+            main.len(),
+            reserve.len()
+        );
+        let mut result = if main.is_empty() && clock.expired() {
+            Err("out of time".to_string())
+        } else {
+            houdini(&enc, main.clone(), &clock)
+        };
+        let mut props_dropped: Vec<(Property, Cti)> = vec![];
+        while let Ok(h) = &result {
+            props_dropped.extend(h.dropped_props.iter().cloned());
+            let back: Vec<Conj> = reserve
+                .iter()
+                .filter(|c| !implied(c, &h.kept))
+                .cloned()
+                .collect();
+            if back.is_empty() {
+                break;
+            }
+            reserve.retain(|c| implied(c, &h.kept));
+            log::info!(
+                "Houdini pass: {} kept, {} implied candidates back",
+                h.kept.len(),
+                back.len()
+            );
+            main = h.kept.clone();
+            main.extend(back);
+            result = houdini(&enc, main.clone(), &clock);
+        }
+        let result = result.map(|mut h| {
+            h.dropped_props = props_dropped;
+            h
+        });
+        match result {
+            Ok(h) => {
+                detail.log.push(format!(
+                    "Houdini: {} conjuncts inductive relative to TypeOK, CapOk and the canonical form; \
+                     those {} ({:.2} s)",
+                    h.kept.len(),
+                    if h.required_inductive {
+                        "hold as well: a 1-inductive invariant"
+                    } else {
+                        "are not inductive relative to them"
+                    },
+                    t.elapsed().as_secs_f64()
+                ));
+                lemmas = h.kept.clone();
+                houdini_result = Some(h);
+            }
+            Err(e) => detail.log.push(format!("Houdini stopped: {e}")),
+        }
+    }
+    let mut verdicts = vec![];
+    for &q in &opts.props {
+        if let Some(h) = &houdini_result {
+            let in_set = q == Property::TypeOK || h.kept.contains(&Conj::Prop(q));
+            if h.required_inductive && in_set {
+                let mut inv = required();
+                inv.extend(h.kept.iter().cloned());
+                let t = Instant::now();
+                match check_certificate(&enc, &inv, q, clock.left_ms()) {
+                    Ok(()) => {
+                        detail.log.push(format!(
+                            "{q}: proved by a 1-inductive invariant of {} conjuncts, re-checked by \
+                             fresh solvers ({:.2} s)",
+                            inv.len(),
+                            t.elapsed().as_secs_f64()
+                        ));
+                        verdicts.push((
+                            q,
+                            Verdict::Proved {
+                                method: "inductive invariant (template strengthening)".into(),
+                                k: 1,
+                                conjuncts: inv.len(),
+                            },
+                        ));
+                        detail.invariants.push((q, inv));
+                        continue;
+                    }
+                    Err(e) => {
+                        return Err(InternalError(format!(
+                            "Houdini's invariant for {q} fails the independent re-check ({e}): \
+                             a bug in the prover"
+                        )))
+                    }
+                }
+            }
+            if let Some(cti) = &h.required_cti {
+                detail.ctis.push((q, cti.clone()));
+            } else if let Some(cti) = cti_for(&enc, &h.kept, q, &clock) {
+                detail.ctis.push((q, cti));
+            }
+        }
+        let v = k_induction(&enc, q, &lemmas, opts, &clock, &mut detail.log)?;
+        verdicts.push((q, v));
+    }
+    Ok((
+        Report {
+            verdicts,
+            seconds: clock.secs(),
+        },
+        detail,
+    ))
+}
+
+fn clock_ms(clock: &Clock) -> Option<u64> {
+    clock.left_ms()
+}
