@@ -128,11 +128,16 @@ impl Params {
         1 + 3 * (self.max_leader_changes - 1)
     }
 
-    /// Capacity of every sequence (`db[r]`, `client_success[c]`). Each
-    /// request sits at one fixed log position (it is created at one and
-    /// `Replicate` copies position `Len(db[r]) + 1` to the same position), so
-    /// a log holds distinct requests and never exceeds `max_next_req`; each
-    /// request succeeds at most once, so neither does `client_success[c]`.
+    /// Capacity of every sequence (`db[r]`, `client_success[c]`). A log is
+    /// strictly increasing (requests are appended in the order they are
+    /// issued, and `Replicate` copies a prefix of its leader's log), so it
+    /// never holds more than `max_next_req` entries; each request succeeds
+    /// at most once, so neither does `client_success[c]`. (An earlier
+    /// comment here said each request sits at one fixed position; that is
+    /// false: after a failover a new, shorter leader log takes new requests
+    /// at positions an old leader used.) `--prove` does not rely on this
+    /// argument: it proves `CapOk` (no action is ever disabled by the
+    /// capacity) as part of every proof, and checks it in the base case.
     pub fn seq_cap(&self) -> usize {
         self.max_req as usize
     }

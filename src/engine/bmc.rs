@@ -36,6 +36,10 @@ pub struct BmcOptions {
     pub lemmas: bool,
     /// Write each query, as sent, to `DIR/depth_KK_PROP.smt2`.
     pub dump_smt: Option<std::path::PathBuf>,
+    /// A checked inductive invariant (`prove::invariant_for_bmc`), asserted
+    /// at every step: every reachable state satisfies it, so no path is
+    /// lost and the solver starts each depth knowing it.
+    pub assume: Vec<crate::prove::Conj>,
 }
 
 impl BmcOptions {
@@ -49,6 +53,7 @@ impl BmcOptions {
             symmetry_breaking: true,
             lemmas: true,
             dump_smt: None,
+            assume: vec![],
         }
     }
 }
@@ -275,6 +280,9 @@ pub fn run(
         let t0 = Instant::now();
         if k > 0 {
             u.extend();
+        }
+        for c in &opts.assume {
+            u.solver.assert(c.sym(&u.enc, &u.states[k]));
         }
         let mut answers = vec![];
         for (prop, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {

@@ -103,6 +103,8 @@ pub struct ProveOptions {
     pub sample_states: usize,
     /// Strengthen with template candidates (off: plain k-induction).
     pub strengthen: bool,
+    /// Depth of the BMC run before strengthening (0: none).
+    pub early_depth: usize,
 }
 
 impl ProveOptions {
@@ -114,6 +116,7 @@ impl ProveOptions {
             timeout: None,
             sample_states: 200_000,
             strengthen: true,
+            early_depth: 10,
         }
     }
 }
@@ -743,6 +746,167 @@ fn k_induction(
 /// properties are evaluated on all of them).
 const FILTER_STATES: usize = 5_000;
 
+/// Strengthening: sample reachable states, filter the template candidates
+/// (with the still-open properties among them), run Houdini.
+fn strengthen(
+    enc: &Encoding,
+    open: &[Property],
+    opts: &ProveOptions,
+    clock: &Clock,
+    log: &mut Vec<String>,
+) -> Option<Houdini> {
+    let p = &enc.p;
+    let t = Instant::now();
+    let (mut samples, complete) = sample_reachable(p, opts.sample_states);
+    // A fixed shuffle, so that a false candidate fails early.
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    for i in (1..samples.len()).rev() {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        samples.swap(i, (rng % (i as u64 + 1)) as usize);
+    }
+    let all = candidates::generate(p, &samples);
+    let n_all = all.len();
+    log::info!(
+        "{} reachable states sampled ({:.2} s); filtering {n_all} candidates",
+        samples.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let n_filter = if complete {
+        samples.len()
+    } else {
+        samples.len().min(FILTER_STATES)
+    };
+    let kept = candidates::filter(p, all, &samples[..n_filter]);
+    log.push(format!(
+        "candidates: {n_all} from templates, {} true in {} of {} sampled reachable states{} ({:.2} s)",
+        kept.len(),
+        n_filter,
+        samples.len(),
+        if complete { " (all of them)" } else { "" },
+        t.elapsed().as_secs_f64()
+    ));
+    let mut opt: Vec<Conj> = open
+        .iter()
+        .filter(|&&q| q != Property::TypeOK)
+        .map(|&q| Conj::Prop(q))
+        .collect();
+    opt.retain(|c| samples.iter().all(|s| c.holds(p, s)));
+    opt.extend(
+        kept.into_iter()
+            .filter(|f| *f != Family::CapOk)
+            .map(Conj::Cand),
+    );
+    let t = Instant::now();
+    log::info!(
+        "{} candidates survive ({:.2} s); Houdini",
+        opt.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let opt = match filter_init(enc, opt, clock) {
+        Ok(o) => o,
+        Err(e) => {
+            log.push(format!("strengthening skipped: {e}"));
+            vec![]
+        }
+    };
+    // Candidates implied by another one wait in reserve; they come
+    // back when what implied them is dropped.
+    let implied = |c: &Conj, by: &[Conj]| match c {
+        Conj::Cand(f) => by
+            .iter()
+            .any(|b| matches!(b, Conj::Cand(g) if g.implies(f))),
+        _ => false,
+    };
+    let (mut main, mut reserve): (Vec<Conj>, Vec<Conj>) = {
+        let all = opt.clone();
+        opt.into_iter().partition(|c| !implied(c, &all))
+    };
+    log::info!(
+        "{} candidates after removing {} implied ones",
+        main.len(),
+        reserve.len()
+    );
+    let mut result = if main.is_empty() && clock.expired() {
+        Err("out of time".to_string())
+    } else {
+        houdini(enc, main.clone(), clock)
+    };
+    let mut props_dropped: Vec<(Property, Cti)> = vec![];
+    while let Ok(h) = &result {
+        props_dropped.extend(h.dropped_props.iter().cloned());
+        let back: Vec<Conj> = reserve
+            .iter()
+            .filter(|c| !implied(c, &h.kept))
+            .cloned()
+            .collect();
+        if back.is_empty() {
+            break;
+        }
+        reserve.retain(|c| implied(c, &h.kept));
+        log::info!(
+            "Houdini pass: {} kept, {} implied candidates back",
+            h.kept.len(),
+            back.len()
+        );
+        main = h.kept.clone();
+        main.extend(back);
+        result = houdini(enc, main.clone(), clock);
+    }
+    let result = result.map(|mut h| {
+        h.dropped_props = props_dropped;
+        h
+    });
+    match result {
+        Ok(h) => {
+            log.push(format!(
+                "Houdini: {} conjuncts inductive relative to TypeOK, CapOk and the canonical form; \
+                 those {} ({:.2} s)",
+                h.kept.len(),
+                if h.required_inductive {
+                    "hold as well: a 1-inductive invariant"
+                } else {
+                    "are not inductive relative to them"
+                },
+                t.elapsed().as_secs_f64()
+            ));
+            Some(h)
+        }
+        Err(e) => {
+            log.push(format!("Houdini stopped: {e}"));
+            None
+        }
+    }
+}
+
+/// An inductive invariant of the spec from the templates alone (no
+/// property among the candidates), re-checked by fresh solvers: every
+/// reachable state satisfies it, so BMC may assume it at every step. `None`
+/// when the strengthening is not inductive or runs out of time.
+pub fn invariant_for_bmc(
+    p: &Params,
+    timeout: Option<Duration>,
+    log: &mut Vec<String>,
+) -> Option<Vec<Conj>> {
+    let clock = Clock {
+        start: Instant::now(),
+        deadline: timeout.map(|d| Instant::now() + d),
+    };
+    let enc = Encoding::new(p);
+    let opts = ProveOptions::new(vec![]);
+    let h = strengthen(&enc, &[], &opts, &clock, log)?;
+    if !h.required_inductive {
+        return None;
+    }
+    let mut inv = required();
+    inv.extend(h.kept);
+    // Property TypeOK is among the required conjuncts: check_certificate's
+    // third obligation is then trivial.
+    check_certificate(&enc, &inv, Property::TypeOK, clock.left_ms()).ok()?;
+    Some(inv)
+}
+
 /// Runs `--prove` for every selected property.
 pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), InternalError> {
     let clock = Clock {
@@ -765,134 +929,53 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
             detail,
         ));
     }
+    // 0. A short BMC run first: a shallow violation is found in seconds,
+    // before any strengthening is paid for.
+    let mut early: Vec<(Property, Verdict)> = vec![];
+    if opts.early_depth > 0 {
+        let t = Instant::now();
+        let bopts = crate::engine::bmc::BmcOptions {
+            timeout_ms: clock.left_ms().map(|ms| ms.min(30_000)).or(Some(30_000)),
+            ..crate::engine::bmc::BmcOptions::new(opts.early_depth, opts.props.clone())
+        };
+        let r = crate::engine::bmc::run(p, &bopts, |_| {})?;
+        for (q, v) in r.verdicts {
+            if v.is_violated() {
+                early.push((q, v));
+            }
+        }
+        detail.log.push(format!(
+            "BMC to depth {}: {} ({:.2} s)",
+            opts.early_depth,
+            if early.is_empty() {
+                "no violation".to_string()
+            } else {
+                early
+                    .iter()
+                    .map(|(q, v)| format!("{q} {}", v.summary()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    let open: Vec<Property> = opts
+        .props
+        .iter()
+        .copied()
+        .filter(|q| !early.iter().any(|(q2, _)| q2 == q))
+        .collect();
     // 1. Candidates.
     let mut lemmas: Vec<Conj> = vec![];
     let mut houdini_result: Option<Houdini> = None;
-    if opts.strengthen {
-        let t = Instant::now();
-        let (mut samples, complete) = sample_reachable(p, opts.sample_states);
-        // A fixed shuffle, so that a false candidate fails early.
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        for i in (1..samples.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            samples.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
-        let all = candidates::generate(p, &samples);
-        let n_all = all.len();
-        log::info!(
-            "{} reachable states sampled ({:.2} s); filtering {n_all} candidates",
-            samples.len(),
-            t.elapsed().as_secs_f64()
-        );
-        let n_filter = if complete {
-            samples.len()
-        } else {
-            samples.len().min(FILTER_STATES)
-        };
-        let kept = candidates::filter(p, all, &samples[..n_filter]);
-        detail.log.push(format!(
-            "candidates: {n_all} from templates, {} true in {} of {} sampled reachable states{} ({:.2} s)",
-            kept.len(),
-            n_filter,
-            samples.len(),
-            if complete { " (all of them)" } else { "" },
-            t.elapsed().as_secs_f64()
-        ));
-        let mut opt: Vec<Conj> = opts
-            .props
-            .iter()
-            .filter(|&&q| q != Property::TypeOK)
-            .map(|&q| Conj::Prop(q))
-            .collect();
-        opt.retain(|c| samples.iter().all(|s| c.holds(p, s)));
-        opt.extend(
-            kept.into_iter()
-                .filter(|f| *f != Family::CapOk)
-                .map(Conj::Cand),
-        );
-        let t = Instant::now();
-        log::info!(
-            "{} candidates survive ({:.2} s); Houdini",
-            opt.len(),
-            t.elapsed().as_secs_f64()
-        );
-        let opt = match filter_init(&enc, opt, &clock) {
-            Ok(o) => o,
-            Err(e) => {
-                detail.log.push(format!("strengthening skipped: {e}"));
-                vec![]
-            }
-        };
-        // Candidates implied by another one wait in reserve; they come
-        // back when what implied them is dropped.
-        let implied = |c: &Conj, by: &[Conj]| match c {
-            Conj::Cand(f) => by
-                .iter()
-                .any(|b| matches!(b, Conj::Cand(g) if g.implies(f))),
-            _ => false,
-        };
-        let (mut main, mut reserve): (Vec<Conj>, Vec<Conj>) = {
-            let all = opt.clone();
-            opt.into_iter().partition(|c| !implied(c, &all))
-        };
-        log::info!(
-            "{} candidates after removing {} implied ones",
-            main.len(),
-            reserve.len()
-        );
-        let mut result = if main.is_empty() && clock.expired() {
-            Err("out of time".to_string())
-        } else {
-            houdini(&enc, main.clone(), &clock)
-        };
-        let mut props_dropped: Vec<(Property, Cti)> = vec![];
-        while let Ok(h) = &result {
-            props_dropped.extend(h.dropped_props.iter().cloned());
-            let back: Vec<Conj> = reserve
-                .iter()
-                .filter(|c| !implied(c, &h.kept))
-                .cloned()
-                .collect();
-            if back.is_empty() {
-                break;
-            }
-            reserve.retain(|c| implied(c, &h.kept));
-            log::info!(
-                "Houdini pass: {} kept, {} implied candidates back",
-                h.kept.len(),
-                back.len()
-            );
-            main = h.kept.clone();
-            main.extend(back);
-            result = houdini(&enc, main.clone(), &clock);
-        }
-        let result = result.map(|mut h| {
-            h.dropped_props = props_dropped;
-            h
-        });
-        match result {
-            Ok(h) => {
-                detail.log.push(format!(
-                    "Houdini: {} conjuncts inductive relative to TypeOK, CapOk and the canonical form; \
-                     those {} ({:.2} s)",
-                    h.kept.len(),
-                    if h.required_inductive {
-                        "hold as well: a 1-inductive invariant"
-                    } else {
-                        "are not inductive relative to them"
-                    },
-                    t.elapsed().as_secs_f64()
-                ));
-                lemmas = h.kept.clone();
-                houdini_result = Some(h);
-            }
-            Err(e) => detail.log.push(format!("Houdini stopped: {e}")),
+    if opts.strengthen && !open.is_empty() {
+        houdini_result = strengthen(&enc, &open, opts, &clock, &mut detail.log);
+        if let Some(h) = &houdini_result {
+            lemmas = h.kept.clone();
         }
     }
-    let mut verdicts = vec![];
-    for &q in &opts.props {
+    let mut verdicts = early;
+    for &q in &open {
         if let Some(h) = &houdini_result {
             let in_set = q == Property::TypeOK || h.kept.contains(&Conj::Prop(q));
             if h.required_inductive && in_set {
@@ -935,6 +1018,7 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
         let v = k_induction(&enc, q, &lemmas, opts, &clock, &mut detail.log)?;
         verdicts.push((q, v));
     }
+    verdicts.sort_by_key(|(q, _)| opts.props.iter().position(|x| x == q));
     Ok((
         Report {
             verdicts,
