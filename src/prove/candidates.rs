@@ -152,8 +152,8 @@ pub enum Shape {
 /// One candidate invariant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
-    /// `Cardinality({r \in Replica : g(r)}) REL k` (`Le`: at most,
-    /// `EqPlus(0)` unused; `Lt` means at least k + 1 via `k < card`)
+    /// `k <= Cardinality({r \in Replica : g(r)})` (`at_least`) or
+    /// `Cardinality(...) <= k`
     Card {
         g: G,
         at_least: bool,
@@ -165,6 +165,13 @@ pub enum Family {
         ctx: Ctx,
         a: G,
         b: G,
+        neg: bool,
+    },
+    /// `a /\ b => c` or `a /\ b => ~c`, per replica `r`
+    Imp2 {
+        a: G,
+        b: G,
+        c: G,
         neg: bool,
     },
     Rel {
@@ -343,6 +350,14 @@ impl Family {
                     _ => body(None),
                 }
             }
+            Family::Imp2 { a, b, c, neg } => i.forall_r("r", &|r| {
+                let x = i.and(vec![
+                    g_of(i, a, Some(r), None, None),
+                    g_of(i, b, Some(r), None, None),
+                ]);
+                let y = g_of(i, c, Some(r), None, None);
+                i.implies(&x, &if neg { i.not(&y) } else { y })
+            }),
             Family::Affine { status, k, b } => i.implies(
                 &i.zk_status_is(status),
                 &i.eq(&i.zk_epoch(), &i.add(&i.times(k, &i.zk_leader_epoch()), b)),
@@ -784,6 +799,18 @@ pub fn generate(p: &Params, samples: &[State]) -> Vec<Family> {
             };
             for neg in [false, true] {
                 out.push(Family::Imp { ctx, a, b, neg });
+            }
+        }
+    }
+    for (x, &a) in atoms_r.iter().enumerate() {
+        for &b in &atoms_r[x + 1..] {
+            for &c in &all_atoms {
+                if c == a || c == b {
+                    continue;
+                }
+                for neg in [false, true] {
+                    out.push(Family::Imp2 { a, b, c, neg });
+                }
             }
         }
     }

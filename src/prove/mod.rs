@@ -521,6 +521,23 @@ fn cti_for(enc: &Encoding, kept: &[Conj], prop: Property, clock: &Clock) -> Opti
     Some(cti)
 }
 
+/// Why a certificate was not confirmed.
+#[derive(Debug, Clone)]
+pub enum CertError {
+    /// An obligation is satisfiable: the invariant is wrong.
+    Fails(String),
+    /// The solver gave no answer (a time limit).
+    Unknown(String),
+}
+
+impl std::fmt::Display for CertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertError::Fails(s) | CertError::Unknown(s) => f.write_str(s),
+        }
+    }
+}
+
 /// Re-checks, each obligation with a fresh solver, that `inv` is an
 /// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
 /// `I => P`. `inv` must hold the required conjuncts.
@@ -529,10 +546,13 @@ pub fn check_certificate(
     inv: &[Conj],
     prop: Property,
     timeout_ms: Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), CertError> {
     for r in required() {
         if !inv.contains(&r) {
-            return Err(format!("the invariant lacks {}", conj_name(&r, &enc.p)));
+            return Err(CertError::Fails(format!(
+                "the invariant lacks {}",
+                conj_name(&r, &enc.p)
+            )));
         }
     }
     let conj = |s: &[BV]| Bool::and(&inv.iter().map(|c| c.sym(enc, s)).collect::<Vec<_>>());
@@ -558,8 +578,12 @@ pub fn check_certificate(
         sol.assert(&q);
         match sol.check() {
             SatResult::Unsat => {}
-            SatResult::Sat => return Err(format!("{name} fails")),
-            SatResult::Unknown => return Err(format!("{name}: the solver answered unknown")),
+            SatResult::Sat => return Err(CertError::Fails(format!("{name} fails"))),
+            SatResult::Unknown => {
+                return Err(CertError::Unknown(format!(
+                    "{name}: the solver answered unknown"
+                )))
+            }
         }
     }
     Ok(())
@@ -975,6 +999,8 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
         }
     }
     let mut verdicts = early;
+    // 2. Properties in the 1-inductive set: re-check and report.
+    let mut rest = vec![];
     for &q in &open {
         if let Some(h) = &houdini_result {
             let in_set = q == Property::TypeOK || h.kept.contains(&Conj::Prop(q));
@@ -1001,7 +1027,19 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
                         detail.invariants.push((q, inv));
                         continue;
                     }
-                    Err(e) => {
+                    Err(CertError::Unknown(e)) => {
+                        verdicts.push((
+                            q,
+                            unknown(
+                                format!(
+                                    "the re-check of its inductive invariant did not finish ({e})"
+                                ),
+                                None,
+                            ),
+                        ));
+                        continue;
+                    }
+                    Err(CertError::Fails(e)) => {
                         return Err(InternalError(format!(
                             "Houdini's invariant for {q} fails the independent re-check ({e}): \
                              a bug in the prover"
@@ -1015,6 +1053,10 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
                 detail.ctis.push((q, cti));
             }
         }
+        rest.push(q);
+    }
+    // 3. k-induction for the others.
+    for q in rest {
         let v = k_induction(&enc, q, &lemmas, opts, &clock, &mut detail.log)?;
         verdicts.push((q, v));
     }

@@ -8,7 +8,7 @@
 //! solution is an inductive invariant; it is read from the model, then
 //! re-checked by fresh solvers before "proved" is reported.
 
-use super::{required, Conj};
+use super::{required, CertError, Conj};
 use crate::engine::bmc::new_solver;
 use crate::engine::{InternalError, Verdict};
 use crate::spec::Property;
@@ -111,11 +111,26 @@ pub fn prove(
                 .ok_or_else(|| InternalError("cannot read Spacer's invariant".into()))?;
             let size = inv.to_string().len();
             let t2 = Instant::now();
-            recheck(enc, prop, &s0, &inv, timeout_ms).map_err(|e| {
-                InternalError(format!(
-                    "Spacer's invariant for {prop} fails the independent re-check ({e})"
-                ))
-            })?;
+            match recheck(enc, prop, &s0, &inv, timeout_ms) {
+                Ok(()) => {}
+                Err(CertError::Unknown(e)) => {
+                    log.push(format!(
+                        "{prop}: Spacer's invariant could not be re-checked ({e})"
+                    ));
+                    return Ok(Verdict::Unknown {
+                        depth: 0,
+                        reason: format!(
+                            "Spacer found an invariant the re-check could not confirm ({e})"
+                        ),
+                        holds_up_to: None,
+                    });
+                }
+                Err(CertError::Fails(e)) => {
+                    return Err(InternalError(format!(
+                        "Spacer's invariant for {prop} fails the independent re-check ({e})"
+                    )))
+                }
+            }
             log.push(format!(
                 "{prop}: proved by Spacer in {secs:.2} s; its invariant ({size} characters of \
                  SMT-LIB) re-checked by fresh solvers in {:.2} s",
@@ -137,7 +152,7 @@ fn recheck(
     s0: &[BV],
     inv: &Bool,
     timeout_ms: &Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), CertError> {
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
     let subst: Vec<(&BV, &BV)> = s0.iter().zip(&s1).collect();
@@ -158,8 +173,12 @@ fn recheck(
         sol.assert(&q);
         match sol.check() {
             SatResult::Unsat => {}
-            SatResult::Sat => return Err(format!("{name} fails")),
-            SatResult::Unknown => return Err(format!("{name}: the solver answered unknown")),
+            SatResult::Sat => return Err(CertError::Fails(format!("{name} fails"))),
+            SatResult::Unknown => {
+                return Err(CertError::Unknown(format!(
+                    "{name}: the solver answered unknown"
+                )))
+            }
         }
     }
     Ok(())
