@@ -257,3 +257,28 @@ fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
         );
     }
 }
+
+#[test]
+fn spacer_route_reports_unknown_on_a_time_limit() {
+    let out = bmc(&[
+        "--prove",
+        "--prove-with",
+        "spacer",
+        "--clients",
+        "1",
+        "--replicas",
+        "2",
+        "--replication-factor",
+        "1",
+        "--max-req",
+        "1",
+        "--inv",
+        "Inv",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Inv         unknown"), "{text}");
+    assert!(text.contains("Spacer"), "{text}");
+}

@@ -17,6 +17,9 @@ use std::time::Instant;
 use z3::ast::{Ast, Bool, BV};
 use z3::{FuncDecl, SatResult, Solver, Sort};
 
+/// Z3's memory limit for Spacer, in MiB.
+const SPACER_MEMORY_MB: u32 = 4096;
+
 fn q_of(enc: &Encoding, prop: Property, s: &[BV]) -> Bool {
     let mut v: Vec<Bool> = required().iter().map(|c| c.sym(enc, s)).collect();
     v.push(Conj::Prop(prop).sym(enc, s));
@@ -51,6 +54,9 @@ pub fn prove(
     bound01.extend(s1.iter().map(|x| x as &dyn Ast));
     bound01.push(&sv.act);
     bound01.push(&sv.arg);
+    // Spacer on this bit-vector system can grow past the machine's memory
+    // (24 GiB in minutes, measured); Z3 then answers unknown instead.
+    z3::set_global_param("memory_max_size", &SPACER_MEMORY_MB.to_string());
     let sol = Solver::new_for_logic("HORN")
         .ok_or_else(|| InternalError("this Z3 has no HORN logic (Spacer)".into()))?;
     if let Some(ms) = timeout_ms {
