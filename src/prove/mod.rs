@@ -195,6 +195,16 @@ fn solver(clock: &Clock) -> Solver {
     new_solver(clock.left_ms())
 }
 
+/// Bounds the solver's next query by the time left, so that one long
+/// query cannot outlive the budget.
+fn limit(sol: &Solver, clock: &Clock) {
+    if let Some(ms) = clock.left_ms() {
+        let mut prm = z3::Params::new();
+        prm.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+        sol.set_params(&prm);
+    }
+}
+
 fn unknown(reason: String, holds_up_to: Option<usize>) -> Verdict {
     Verdict::Unknown {
         depth: holds_up_to.map_or(0, |k| k + 1),
@@ -348,6 +358,7 @@ fn filter_init(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Vec<Conj
         );
         sol.push();
         sol.assert(&bad);
+        limit(&sol, clock);
         let r = sol.check();
         let model = sol.get_model();
         sol.pop(1);
@@ -409,6 +420,7 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
             .map(|i| lits[i].clone())
             .collect();
         assume.push(goal);
+        limit(&sol, clock);
         match sol.check_assumptions(&assume) {
             SatResult::Unsat => break,
             SatResult::Unknown => {
@@ -468,6 +480,7 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
     sol.assert(goal.implies(Bool::or(&req1.iter().map(|b| b.not()).collect::<Vec<_>>())));
     let mut assume = kept_lits;
     assume.push(goal);
+    limit(&sol, clock);
     let (required_inductive, required_cti) = match sol.check_assumptions(&assume) {
         SatResult::Unsat => (true, None),
         SatResult::Unknown => {
@@ -649,6 +662,7 @@ fn k_induction(
             checks.push(Property::TypeOK);
         }
         for c in checks {
+            limit(&base.solver, clock);
             match base.check_violation(c, None) {
                 SatResult::Sat => {
                     let cx = base.counterexample(c)?;
@@ -674,6 +688,7 @@ fn k_induction(
         let cap_lit = Bool::new_const(format!("cap_bad@{k}"));
         base.solver
             .assert(cap_lit.implies(Conj::Cand(Family::CapOk).sym(enc, &base.states[k]).not()));
+        limit(&base.solver, clock);
         match base.solver.check_assumptions(&[cap_lit]) {
             SatResult::Unsat => {}
             SatResult::Sat => {
@@ -709,6 +724,7 @@ fn k_induction(
         path.push(next.clone());
         let lit = Bool::new_const(format!("step_bad@{}", k + 1));
         step.assert(lit.implies(q_of(&next).not()));
+        limit(&step, clock);
         match step.check_assumptions(&[lit]) {
             SatResult::Sat => {}
             SatResult::Unknown => {
