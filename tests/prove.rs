@@ -282,3 +282,22 @@ fn spacer_route_reports_unknown_on_a_time_limit() {
     assert!(text.contains("Inv         unknown"), "{text}");
     assert!(text.contains("Spacer"), "{text}");
 }
+
+/// The two-client must-have: all three properties proved (about 3.5 min).
+#[test]
+#[ignore]
+fn all_three_are_proved_with_two_clients_and_one_request() {
+    let p = Params {
+        max_req: 1,
+        max_leader_changes: 2,
+        ..Params::default()
+    };
+    let opts = ProveOptions {
+        max_k: 30,
+        ..ProveOptions::new(Property::ALL.to_vec())
+    };
+    let (report, _) = semisync_bmc::prove::run(&p, &opts).unwrap();
+    for (q, v) in &report.verdicts {
+        assert!(matches!(v, Verdict::Proved { .. }), "{q}: {}", v.summary());
+    }
+}
