@@ -381,7 +381,14 @@ fn certificate_paths(
     if !ok(&stem) {
         return Err(format!(
             "--certificate {}: the file's stem is the TLA+ module's name and must be letters, \
-             digits and '_' (for example IndInv.tla)",
+             digits and '_' (for example SemiSyncIndInv.tla)",
+            file.display()
+        ));
+    }
+    if stem == "SemiSync" || stem == "IndInv" || stem.starts_with("IndInv_") {
+        return Err(format!(
+            "--certificate {}: the module may not be named {stem} (it extends SemiSync and \
+             defines IndInv); choose another name, for example SemiSyncIndInv.tla",
             file.display()
         ));
     }

@@ -190,6 +190,7 @@ fn prove_cli_rejects_bad_combinations() {
         &["--certificate", "X.tla"][..],
         &["--prove", "--engine", "explicit"][..],
         &["--prove", "--certificate", "not-a-module.tla"][..],
+        &["--prove", "--certificate", "IndInv.tla"][..],
     ] {
         let out = bmc(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
