@@ -302,3 +302,22 @@ fn all_three_are_proved_with_two_clients_and_one_request() {
         assert!(matches!(v, Verdict::Proved { .. }), "{q}: {}", v.summary());
     }
 }
+
+/// Inv with `--max-req 3` (no client reaches four successes): proved by a
+/// 1-inductive invariant (about 1.5 min).
+#[test]
+#[ignore]
+fn inv_is_proved_with_three_requests() {
+    let p = Params {
+        max_req: 3,
+        ..Params::default()
+    };
+    let (report, detail) =
+        semisync_bmc::prove::run(&p, &ProveOptions::new(vec![Property::Inv])).unwrap();
+    assert!(
+        matches!(report.verdicts[0].1, Verdict::Proved { k: 1, .. }),
+        "{}",
+        report.verdicts[0].1.summary()
+    );
+    assert_eq!(detail.invariants.len(), 1);
+}
