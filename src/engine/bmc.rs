@@ -85,11 +85,16 @@ pub struct Unroller {
 pub fn new_solver(timeout_ms: Option<u64>) -> Solver {
     let s = Solver::new_for_logic("QF_BV").unwrap_or_default();
     if let Some(ms) = timeout_ms {
-        let mut prm = z3::Params::new();
-        prm.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
-        s.set_params(&prm);
+        set_timeout(&s, ms);
     }
     s
+}
+
+/// Bounds each later query of `s` to `ms` milliseconds.
+pub fn set_timeout(s: &Solver, ms: u64) {
+    let mut prm = z3::Params::new();
+    prm.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+    s.set_params(&prm);
 }
 
 impl Unroller {

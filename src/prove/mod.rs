@@ -27,7 +27,7 @@ pub mod certificate;
 pub mod lang;
 pub mod spacer;
 
-use crate::engine::bmc::{new_solver, Unroller};
+use crate::engine::bmc::{new_solver, set_timeout, Unroller};
 use crate::engine::explicit::{Canon, StateStore};
 use crate::engine::{InternalError, Report, Verdict};
 use crate::params::Params;
@@ -199,9 +199,7 @@ fn solver(clock: &Clock) -> Solver {
 /// query cannot outlive the budget.
 fn limit(sol: &Solver, clock: &Clock) {
     if let Some(ms) = clock.left_ms() {
-        let mut prm = z3::Params::new();
-        prm.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
-        sol.set_params(&prm);
+        set_timeout(sol, ms);
     }
 }
 
@@ -310,25 +308,24 @@ fn required_hold(p: &Params, layout: &crate::layout::Layout, s: &State) -> bool 
 /// dropping every active conjunct false in a state met; states violating
 /// the required conjuncts are not expanded. Returns the dropped indices.
 fn simulate(
-    p: &Params,
+    enc: &Encoding,
     opt: &[Conj],
     active: &mut [bool],
     start: State,
     budget: usize,
 ) -> Vec<usize> {
-    let layout = crate::layout::Layout::new(p);
-    let actions = Action::all(p);
+    let p = &enc.p;
     let mut dropped = vec![];
     let mut seen = std::collections::HashSet::new();
     let mut queue = std::collections::VecDeque::new();
     seen.insert(start.clone());
     queue.push_back(start);
     while let Some(s) = queue.pop_front() {
-        for (_, t) in successors(p, &actions, &s) {
+        for (_, t) in successors(p, &enc.actions, &s) {
             if seen.len() >= budget || !seen.insert(t.clone()) {
                 continue;
             }
-            if !required_hold(p, &layout, &t) {
+            if !required_hold(p, &enc.layout, &t) {
                 continue;
             }
             for i in 0..opt.len() {
@@ -456,7 +453,7 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
                 // it are dropped first), so a candidate false in one of its
                 // successors is not inductive either.
                 if let Some(start) = decode_state(enc, &m, &s0) {
-                    let dropped = simulate(p, &opt, &mut active, start, SIM_STATES);
+                    let dropped = simulate(enc, &opt, &mut active, start, SIM_STATES);
                     for i in dropped {
                         if let Conj::Prop(q) = opt[i] {
                             log::debug!("Houdini: {q} dropped by simulation");
@@ -586,6 +583,14 @@ pub fn check_certificate(
             Bool::and(&[conj(&s0), enc.property(prop, &s0).not()]),
         ),
     ];
+    discharge(obligations, timeout_ms)
+}
+
+/// Each obligation unsatisfiable, each checked by a fresh solver.
+pub(crate) fn discharge<'a>(
+    obligations: impl IntoIterator<Item = (&'a str, Bool)>,
+    timeout_ms: Option<u64>,
+) -> Result<(), CertError> {
     for (name, q) in obligations {
         let sol = new_solver(timeout_ms);
         sol.assert(&q);
@@ -958,7 +963,7 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
     if opts.route == Route::Spacer {
         let mut verdicts = vec![];
         for &q in &opts.props {
-            let v = spacer::prove(&enc, q, &clock_ms(&clock), &mut detail.log)?;
+            let v = spacer::prove(&enc, q, clock.left_ms(), &mut detail.log)?;
             verdicts.push((q, v));
         }
         return Ok((
@@ -1084,8 +1089,4 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
         },
         detail,
     ))
-}
-
-fn clock_ms(clock: &Clock) -> Option<u64> {
-    clock.left_ms()
 }

@@ -8,8 +8,8 @@
 //! solution is an inductive invariant; it is read from the model, then
 //! re-checked by fresh solvers before "proved" is reported.
 
-use super::{required, CertError, Conj};
-use crate::engine::bmc::new_solver;
+use super::{discharge, required, CertError, Conj};
+use crate::engine::bmc::set_timeout;
 use crate::engine::{InternalError, Verdict};
 use crate::spec::Property;
 use crate::symbolic::Encoding;
@@ -30,7 +30,7 @@ fn q_of(enc: &Encoding, prop: Property, s: &[BV]) -> Bool {
 pub fn prove(
     enc: &Encoding,
     prop: Property,
-    timeout_ms: &Option<u64>,
+    timeout_ms: Option<u64>,
     log: &mut Vec<String>,
 ) -> Result<Verdict, InternalError> {
     let t = Instant::now();
@@ -60,9 +60,7 @@ pub fn prove(
     let sol = Solver::new_for_logic("HORN")
         .ok_or_else(|| InternalError("this Z3 has no HORN logic (Spacer)".into()))?;
     if let Some(ms) = timeout_ms {
-        let mut prm = z3::Params::new();
-        prm.set_u32("timeout", (*ms).min(u32::MAX as u64) as u32);
-        sol.set_params(&prm);
+        set_timeout(&sol, ms);
     }
     sol.assert(z3::ast::forall_const(
         &bound0,
@@ -157,7 +155,7 @@ fn recheck(
     prop: Property,
     s0: &[BV],
     inv: &Bool,
-    timeout_ms: &Option<u64>,
+    timeout_ms: Option<u64>,
 ) -> Result<(), CertError> {
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
@@ -174,18 +172,5 @@ fn recheck(
             Bool::and(&[inv.clone(), q_of(enc, prop, s0).not()]),
         ),
     ];
-    for (name, q) in obligations {
-        let sol = new_solver(*timeout_ms);
-        sol.assert(&q);
-        match sol.check() {
-            SatResult::Unsat => {}
-            SatResult::Sat => return Err(CertError::Fails(format!("{name} fails"))),
-            SatResult::Unknown => {
-                return Err(CertError::Unknown(format!(
-                    "{name}: the solver answered unknown"
-                )))
-            }
-        }
-    }
-    Ok(())
+    discharge(obligations, timeout_ms)
 }
