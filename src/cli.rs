@@ -160,6 +160,12 @@ pub struct Cli {
     #[arg(long)]
     pub no_strengthen: bool,
 
+    /// --prove: skip the seed (the candidates that make up the invariants of
+    /// the same configuration with 1 client and --max-req 1, tried alone
+    /// before all candidates).
+    #[arg(long)]
+    pub no_seed: bool,
+
     /// Symbolic BMC: first find an inductive invariant from the --prove
     /// templates (checked by fresh solvers; about a minute on the standard
     /// configuration) and assume it at every step. Verdicts and shortest

@@ -262,6 +262,8 @@ fn run_prove(cli: &Cli, p: &Params, props: Vec<semisync_bmc::spec::Property>) ->
         timeout: cli.timeout.map(std::time::Duration::from_secs),
         sample_states: cli.samples,
         strengthen: !cli.no_strengthen,
+        seed: !cli.no_seed,
+        minimize: cli.certificate.is_some(),
         ..prove::ProveOptions::new(props.clone())
     };
     if !cli.json {

@@ -147,6 +147,38 @@ pub enum Shape {
     /// an acknowledgeable pending request (`DBResponse(c)` enabled) is in
     /// the log of every replica satisfying the guard
     AckableInLog(G),
+    /// every row of `db_replicated` counts only entries the counted replica
+    /// holds, equal to the row owner's: `j <= db_replicated[l][r]` implies
+    /// `db[r][j] = db[l][j]` (no `db_leader` guard)
+    RowFaithful,
+    /// a row counts another replica only when its owner is an old leader or
+    /// the ZooKeeper leader, and never counts an old leader
+    RowsClean,
+    /// every replica that is not an old leader holds a prefix of the
+    /// ZooKeeper leader's log
+    ZkPrefix,
+    /// under `zk_status = s`: every success is in at least `k` logs of
+    /// replicas that are not old leaders
+    SuccessInQuorumAt(ZkStatus, i64),
+    /// under `zk_status = "WaitReplicaLog"`: every success is in the
+    /// ZooKeeper leader's log, at a position up to `zk_catchup_index` or in
+    /// `replication_factor` logs of replicas that are not old leaders
+    WaitCaughtUp,
+    /// while the healer collects logs for the current epoch, a collected
+    /// replica is frozen at that epoch with the length it reported, and a
+    /// replica at the current epoch is frozen
+    CollectedFrozen,
+    /// after the new leader is chosen, an old leader's row counts no
+    /// replica beyond `zk_catchup_index`
+    OldRowsBelowCatchup,
+    /// in `Normal` with an old leader not yet recovered, every other
+    /// replica has caught up
+    NormalCaughtUp,
+    /// a writable replica that is not an old leader is the ZooKeeper leader
+    WritableIsLeader,
+    /// during a failover (`zk_status /= "Normal"`) some replica is an old
+    /// leader
+    OldWhileFailover,
 }
 
 /// One candidate invariant.
@@ -581,6 +613,147 @@ fn shape<I: Interp>(i: &I, p: &Params, s: Shape) -> I::B {
                 &i.le(&i.catchup(), &i.db_len(&i.zk_leader())),
             ),
         ]),
+        Shape::RowFaithful => i.forall_r("l", &|l| {
+            i.forall_r("r", &|r| {
+                i.forall_p("j", &|j| {
+                    i.implies(
+                        &i.le(&i.pos(j), &i.db_repl(l, r)),
+                        &i.and(vec![
+                            i.le(&i.pos(j), &i.db_len(r)),
+                            i.le(&i.pos(j), &i.db_len(l)),
+                            i.eq(&i.db_ent(r, j), &i.db_ent(l, j)),
+                        ]),
+                    )
+                })
+            })
+        }),
+        Shape::RowsClean => i.forall_r("l", &|l| {
+            i.forall_r("r", &|r| {
+                i.implies(
+                    &i.and(vec![
+                        i.not(&i.id_eq(l, r)),
+                        i.le(&i.num(1), &i.db_repl(l, r)),
+                    ]),
+                    &i.and(vec![
+                        i.not(&i.old_leader(r)),
+                        i.or(vec![i.old_leader(l), i.id_eq(l, &i.zk_leader())]),
+                    ]),
+                )
+            })
+        }),
+        Shape::ZkPrefix => i.forall_r("r", &|r| {
+            let z = i.zk_leader();
+            i.implies(
+                &i.not(&i.old_leader(r)),
+                &i.and(vec![
+                    i.le(&i.db_len(r), &i.db_len(&z)),
+                    i.forall_p("j", &|j| {
+                        i.implies(
+                            &i.le(&i.pos(j), &i.db_len(r)),
+                            &i.eq(&i.db_ent(r, j), &i.db_ent(&z, j)),
+                        )
+                    }),
+                ]),
+            )
+        }),
+        Shape::SuccessInQuorumAt(st, n) => {
+            i.implies(&i.zk_status_is(st), &shape(i, p, Shape::SuccessInQuorum(n)))
+        }
+        Shape::WaitCaughtUp => {
+            let rf = p.replication_factor as i64;
+            let z = i.zk_leader();
+            i.implies(
+                &i.zk_status_is(ZkStatus::WaitReplicaLog),
+                &i.and(vec![
+                    i.not(&i.catchup_nil()),
+                    i.forall_c("c", &|c| {
+                        i.forall_p("k", &|k| {
+                            let x = i.cs_ent(c, k);
+                            let quorum = i.le(
+                                &i.num(rf),
+                                &i.card_r("q", &|q| {
+                                    i.and(vec![i.not(&i.old_leader(q)), in_log(i, q, &x, "j")])
+                                }),
+                            );
+                            i.implies(
+                                &i.le(&i.pos(k), &i.cs_len(c)),
+                                &i.exists_p("j", &|j| {
+                                    i.and(vec![
+                                        i.le(&i.pos(j), &i.db_len(&z)),
+                                        i.eq(&i.db_ent(&z, j), &x),
+                                        i.or(vec![i.le(&i.pos(j), &i.catchup()), quorum.clone()]),
+                                    ])
+                                }),
+                            )
+                        })
+                    }),
+                ]),
+            )
+        }
+        Shape::CollectedFrozen => i.implies(
+            &i.zk_status_is(ZkStatus::ChangingLeader),
+            &i.forall_r("r", &|r| {
+                let current = i.eq(&i.db_epoch(r), &i.zk_epoch());
+                let frozen = i.db_status_is(r, DbStatus::Frozen);
+                i.and(vec![
+                    i.implies(&current, &frozen),
+                    i.implies(
+                        &i.and(vec![
+                            i.eq(&i.healer_epoch(), &i.zk_epoch()),
+                            i.not(&i.hr_nil(r)),
+                        ]),
+                        &i.and(vec![
+                            current.clone(),
+                            frozen.clone(),
+                            i.eq(&i.hr(r), &i.db_len(r)),
+                        ]),
+                    ),
+                ])
+            }),
+        ),
+        Shape::OldRowsBelowCatchup => i.forall_r("l", &|l| {
+            i.forall_r("r", &|r| {
+                i.implies(
+                    &i.and(vec![
+                        i.not(&i.zk_status_is(ZkStatus::ChangingLeader)),
+                        i.old_leader(l),
+                        i.not(&i.old_leader(r)),
+                    ]),
+                    &i.and(vec![
+                        i.not(&i.catchup_nil()),
+                        i.le(&i.db_repl(l, r), &i.catchup()),
+                    ]),
+                )
+            })
+        }),
+        Shape::NormalCaughtUp => i.forall_r("l", &|l| {
+            i.forall_r("r", &|r| {
+                i.implies(
+                    &i.and(vec![
+                        i.zk_status_is(ZkStatus::Normal),
+                        i.old_leader(l),
+                        i.not(&i.old_leader(r)),
+                    ]),
+                    &i.and(vec![
+                        i.not(&i.catchup_nil()),
+                        i.le(&i.catchup(), &i.db_len(r)),
+                    ]),
+                )
+            })
+        }),
+        Shape::WritableIsLeader => i.forall_r("r", &|r| {
+            i.implies(
+                &i.and(vec![
+                    i.db_status_is(r, DbStatus::Writable),
+                    i.not(&i.old_leader(r)),
+                ]),
+                &i.id_eq(r, &i.zk_leader()),
+            )
+        }),
+        Shape::OldWhileFailover => i.implies(
+            &i.not(&i.zk_status_is(ZkStatus::Normal)),
+            &i.exists_r("r", &|r| i.old_leader(r)),
+        ),
         Shape::AckableInLog(g) => i.forall_c("c", &|c| {
             i.implies(
                 &ackable(i, p, c),
@@ -745,6 +918,15 @@ pub fn generate(p: &Params, samples: &[State]) -> Vec<Family> {
             Shape::PendingIssued,
             Shape::CatchupHeld,
             Shape::HealerSynced,
+            Shape::RowFaithful,
+            Shape::RowsClean,
+            Shape::ZkPrefix,
+            Shape::WaitCaughtUp,
+            Shape::CollectedFrozen,
+            Shape::OldRowsBelowCatchup,
+            Shape::NormalCaughtUp,
+            Shape::WritableIsLeader,
+            Shape::OldWhileFailover,
         ]
         .map(Family::Shape),
     );
@@ -762,6 +944,9 @@ pub fn generate(p: &Params, samples: &[State]) -> Vec<Family> {
     }
     for n in 1..=p.replicas as i64 {
         out.push(Family::Shape(Shape::SuccessInQuorum(n)));
+        for &st in &ZkStatus::ALL {
+            out.push(Family::Shape(Shape::SuccessInQuorumAt(st, n)));
+        }
     }
     // Boolean implications.
     let mut atoms0: Vec<G> = vec![G::CatchupSet, G::HealerCurrent];
@@ -895,10 +1080,42 @@ impl Family {
     }
 }
 
+impl Family {
+    /// The same candidate with the constant `from` read as `to` (the
+    /// bound `max_next_req` of another configuration).
+    pub fn map_const(&self, from: i64, to: i64) -> Family {
+        let m = |t: T| if t == T::Const(from) { T::Const(to) } else { t };
+        match *self {
+            Family::Rel {
+                ctx,
+                g,
+                lhs,
+                rel,
+                rhs,
+            } => Family::Rel {
+                ctx,
+                g,
+                lhs: m(lhs),
+                rel,
+                rhs: m(rhs),
+            },
+            f => f,
+        }
+    }
+}
+
 /// The candidates true in every sample state.
 pub fn filter(p: &Params, cands: Vec<Family>, samples: &[State]) -> Vec<Family> {
     cands
         .into_iter()
-        .filter(|f| samples.iter().all(|s| f.holds(p, s)))
+        .filter(|f| match samples.iter().find(|s| !f.holds(p, s)) {
+            None => true,
+            Some(s) => {
+                if matches!(f, Family::Shape(_)) {
+                    log::debug!("filter: {} is false in {s:?}", f.text(p));
+                }
+                false
+            }
+        })
         .collect()
 }

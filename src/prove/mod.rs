@@ -105,6 +105,14 @@ pub struct ProveOptions {
     pub strengthen: bool,
     /// Depth of the BMC run before strengthening (0: none).
     pub early_depth: usize,
+    /// Learn the candidates that matter on a small instance (1 client,
+    /// `max_next_req` 1) first, and try them alone before all candidates.
+    pub seed: bool,
+    /// Shrink each proved property's invariant to the closure of its unsat
+    /// cores (a shorter certificate, at the price of a few solver calls).
+    pub minimize: bool,
+    /// Candidates left out (ablation: what a proof needs).
+    pub exclude: Option<fn(&Family) -> bool>,
 }
 
 impl ProveOptions {
@@ -117,6 +125,9 @@ impl ProveOptions {
             sample_states: 200_000,
             strengthen: true,
             early_depth: 10,
+            seed: true,
+            minimize: false,
+            exclude: None,
         }
     }
 }
@@ -330,6 +341,17 @@ fn simulate(
             }
             for i in 0..opt.len() {
                 if active[i] && !opt[i].holds(p, &t) {
+                    if let Conj::Cand(Family::Shape(_)) | Conj::Prop(_) = opt[i] {
+                        log::debug!(
+                            "simulation: dropped {} in {}",
+                            conj_name(&opt[i], p),
+                            crate::spec::VAR_NAMES
+                                .iter()
+                                .map(|n| format!("{n} = {}", t.var_value(n)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                    }
                     active[i] = false;
                     dropped.push(i);
                 }
@@ -385,25 +407,31 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
     let s0 = enc.state(0);
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
-    let sol = solver(clock);
-    sol.assert(enc.trans(&s0, &s1, &sv));
-    for c in &req {
-        sol.assert(c.sym(enc, &s0));
-    }
-    let lits: Vec<Bool> = (0..opt.len())
-        .map(|i| Bool::new_const(format!("houdini_{i}")))
-        .collect();
+    let trans = enc.trans(&s0, &s1, &sv);
+    let req0: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s0)).collect();
+    // A fresh solver per round, the active candidates asserted outright:
+    // one incremental solver with an assumption literal per candidate was
+    // up to 12x slower on the last (unsatisfiable) round.
+    let fresh = |active: &[bool], at0: &[Bool]| -> Solver {
+        let sol = solver(clock);
+        sol.assert(&trans);
+        for b in &req0 {
+            sol.assert(b);
+        }
+        for (a, b) in active.iter().zip(at0) {
+            if *a {
+                sol.assert(b);
+            }
+        }
+        sol
+    };
     let at0: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s0)).collect();
     let at1: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s1)).collect();
-    for (l, a) in lits.iter().zip(&at0) {
-        sol.assert(l.implies(a));
-    }
     let mut active: Vec<bool> = vec![true; opt.len()];
     let mut dropped_props = vec![];
     let mut round = 0;
     loop {
         round += 1;
-        let goal = Bool::new_const(format!("houdini_goal_{round}"));
         let neg: Vec<Bool> = (0..opt.len())
             .filter(|&i| active[i])
             .map(|i| at1[i].not())
@@ -411,14 +439,15 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
         if neg.is_empty() {
             break;
         }
-        sol.assert(goal.implies(Bool::or(&neg)));
-        let mut assume: Vec<Bool> = (0..opt.len())
-            .filter(|&i| active[i])
-            .map(|i| lits[i].clone())
-            .collect();
-        assume.push(goal);
-        limit(&sol, clock);
-        match sol.check_assumptions(&assume) {
+        let sol = fresh(&active, &at0);
+        sol.assert(Bool::or(&neg));
+        let tq = Instant::now();
+        let answer = sol.check();
+        log::debug!(
+            "Houdini round {round}: {answer:?} in {:.2} s",
+            tq.elapsed().as_secs_f64()
+        );
+        match answer {
             SatResult::Unsat => break,
             SatResult::Unknown => {
                 return Err(format!(
@@ -442,6 +471,19 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
                 if broken.is_empty() {
                     return Err("Houdini: a model with nothing to drop".into());
                 }
+                if log::log_enabled!(log::Level::Debug) {
+                    let cti = decode_cti(enc, &m, &s0, &s1, &sv.act, vec![]);
+                    for &i in &broken {
+                        if let Conj::Cand(Family::Shape(_)) | Conj::Prop(_) = opt[i] {
+                            log::debug!(
+                                "Houdini round {round}: dropped {} by {:?}\n{}",
+                                conj_name(&opt[i], p),
+                                cti.action,
+                                cti.render()
+                            );
+                        }
+                    }
+                }
                 for &i in &broken {
                     if let Conj::Prop(q) = opt[i] {
                         let names = broken.iter().map(|&j| conj_name(&opt[j], p)).collect();
@@ -463,22 +505,15 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
             }
         }
     }
-    let kept_lits: Vec<Bool> = (0..opt.len())
-        .filter(|&i| active[i])
-        .map(|i| lits[i].clone())
-        .collect();
     let kept: Vec<Conj> = (0..opt.len())
         .filter(|&i| active[i])
         .map(|i| opt[i].clone())
         .collect();
     // The required conjuncts, relative to what was kept.
     let req1: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s1)).collect();
-    let goal = Bool::new_const("houdini_required");
-    sol.assert(goal.implies(Bool::or(&req1.iter().map(|b| b.not()).collect::<Vec<_>>())));
-    let mut assume = kept_lits;
-    assume.push(goal);
-    limit(&sol, clock);
-    let (required_inductive, required_cti) = match sol.check_assumptions(&assume) {
+    let sol = fresh(&active, &at0);
+    sol.assert(Bool::or(&req1.iter().map(|b| b.not()).collect::<Vec<_>>()));
+    let (required_inductive, required_cti) = match sol.check() {
         SatResult::Unsat => (true, None),
         SatResult::Unknown => {
             return Err(format!(
@@ -551,6 +586,74 @@ impl std::fmt::Display for CertError {
 /// Re-checks, each obligation with a fresh solver, that `inv` is an
 /// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
 /// `I => P`. `inv` must hold the required conjuncts.
+/// A smaller inductive invariant inside `inv` that still contains the
+/// required conjuncts and `Prop(prop)`: starting from those, each round asks
+/// whether the current set at the next state follows from all of `inv` now,
+/// and adds the unsat core's conjuncts, until the set is closed. `inv` must
+/// be inductive; the result is (and is re-checked by the caller). Falls back
+/// to `inv` itself when the solver does not answer.
+fn minimize(enc: &Encoding, inv: &[Conj], prop: Property, clock: &Clock) -> Vec<Conj> {
+    let s0 = enc.state(0);
+    let s1 = enc.state(1);
+    let sv = enc.step_vars(0);
+    let sol = solver(clock);
+    sol.assert(enc.trans(&s0, &s1, &sv));
+    let lits: Vec<Bool> = (0..inv.len())
+        .map(|i| Bool::new_const(format!("min_{i}")))
+        .collect();
+    for (l, c) in lits.iter().zip(inv) {
+        sol.assert(l.implies(c.sym(enc, &s0)));
+    }
+    let index: std::collections::HashMap<String, usize> = lits
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.to_string(), i))
+        .collect();
+    let mut needed = vec![false; inv.len()];
+    for (i, c) in inv.iter().enumerate() {
+        if required().contains(c) || *c == Conj::Prop(prop) {
+            needed[i] = true;
+        }
+    }
+    let mut round = 0;
+    loop {
+        round += 1;
+        let goal = Bool::new_const(format!("min_goal_{round}"));
+        let neg: Vec<Bool> = (0..inv.len())
+            .filter(|&i| needed[i])
+            .map(|i| inv[i].sym(enc, &s1).not())
+            .collect();
+        sol.assert(goal.implies(Bool::or(&neg)));
+        let mut assume = lits.clone();
+        assume.push(goal.clone());
+        limit(&sol, clock);
+        if sol.check_assumptions(&assume) != SatResult::Unsat {
+            return inv.to_vec();
+        }
+        let mut grew = false;
+        for b in sol.get_unsat_core() {
+            if let Some(&i) = index.get(&b.to_string()) {
+                if !needed[i] {
+                    needed[i] = true;
+                    grew = true;
+                }
+            }
+        }
+        log::debug!(
+            "minimize round {round}: {} of {} conjuncts",
+            needed.iter().filter(|&&n| n).count(),
+            inv.len()
+        );
+        if !grew {
+            break;
+        }
+    }
+    (0..inv.len())
+        .filter(|&i| needed[i])
+        .map(|i| inv[i].clone())
+        .collect()
+}
+
 pub fn check_certificate(
     enc: &Encoding,
     inv: &[Conj],
@@ -609,6 +712,25 @@ pub(crate) fn discharge<'a>(
 
 /// k-induction for `prop` (with the required conjuncts), the lemmas
 /// assumed on every state of the step path.
+/// k-induction alone, with the given lemmas in the step case (for tests and
+/// experiments: `run` chooses the lemmas itself).
+pub fn k_induction_with(
+    p: &Params,
+    prop: Property,
+    lemmas: &[Conj],
+    max_k: usize,
+) -> Result<Verdict, InternalError> {
+    let clock = Clock {
+        start: Instant::now(),
+        deadline: None,
+    };
+    let opts = ProveOptions {
+        max_k,
+        ..ProveOptions::new(vec![prop])
+    };
+    k_induction(&Encoding::new(p), prop, lemmas, &opts, &clock, &mut vec![])
+}
+
 fn k_induction(
     enc: &Encoding,
     prop: Property,
@@ -799,6 +921,7 @@ fn strengthen(
     opts: &ProveOptions,
     clock: &Clock,
     log: &mut Vec<String>,
+    seed: Option<&[Family]>,
 ) -> Option<Houdini> {
     let p = &enc.p;
     let t = Instant::now();
@@ -811,7 +934,10 @@ fn strengthen(
         rng ^= rng << 17;
         samples.swap(i, (rng % (i as u64 + 1)) as usize);
     }
-    let all = candidates::generate(p, &samples);
+    let mut all = candidates::generate(p, &samples);
+    if let Some(x) = opts.exclude {
+        all.retain(|f| !x(f));
+    }
     let n_all = all.len();
     log::info!(
         "{} reachable states sampled ({:.2} s); filtering {n_all} candidates",
@@ -856,6 +982,135 @@ fn strengthen(
             vec![]
         }
     };
+    // First the seed alone (a few hundred conjuncts instead of a
+    // thousand): when it proves what is asked, the full set is not needed.
+    let mut result = Err("no candidates".to_string());
+    let mut seeded = false;
+    if let Some(seed) = seed {
+        let sub: Vec<Conj> = opt
+            .iter()
+            .filter(|c| match c {
+                // Every shape goes in: shapes over sequences (logs are
+                // increasing, ...) say nothing with one request, so the small
+                // instance cannot tell which of them a larger one needs.
+                Conj::Cand(f) => {
+                    matches!(f, Family::Shape(_))
+                        || seed.contains(f)
+                        || seed.contains(&f.map_const(enc.p.max_req as i64, 1))
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        let n_sub = sub.len();
+        result = houdini_passes(enc, sub, clock);
+        if let Ok(h) = &result {
+            for (q, cti) in &h.dropped_props {
+                log::debug!("seeded Houdini dropped {q}:\n{}", cti.render());
+            }
+        }
+        // Enough when it proves some property (the others then go to
+        // k-induction with these lemmas; Houdini over every candidate costs
+        // many minutes on the larger configurations).
+        seeded = match &result {
+            Ok(h) => {
+                h.required_inductive
+                    && (open.iter().all(|&q| q == Property::TypeOK)
+                        || open.iter().any(|&q| h.kept.contains(&Conj::Prop(q))))
+            }
+            Err(_) => false,
+        };
+        log.push(format!(
+            "seeded Houdini: the {n_sub} candidates in the small instance's invariants, and every \
+             shape, {} ({:.2} s)",
+            if seeded {
+                "are enough"
+            } else {
+                "do not suffice; all candidates next"
+            },
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    if !seeded {
+        result = houdini_passes(enc, opt, clock);
+    }
+    match result {
+        Ok(h) => {
+            log.push(format!(
+                "Houdini: {} conjuncts inductive relative to TypeOK, CapOk and the canonical form; \
+                 those {} ({:.2} s)",
+                h.kept.len(),
+                if h.required_inductive {
+                    "hold as well: a 1-inductive invariant"
+                } else {
+                    "are not inductive relative to them"
+                },
+                t.elapsed().as_secs_f64()
+            ));
+            Some(h)
+        }
+        Err(e) => {
+            log.push(format!("Houdini stopped: {e}"));
+            None
+        }
+    }
+}
+
+/// The candidates that make up the minimized invariants of a small instance
+/// of `p` (one client, one request, the same replicas, quorum and leader
+/// changes), or `None` when `p` is that instance or nothing is proved there.
+/// The lemmas a protocol needs rarely depend on how many clients and
+/// requests there are, and Houdini over a few hundred candidates is much
+/// cheaper than over a thousand.
+fn seed_from_small(
+    p: &Params,
+    open: &[Property],
+    opts: &ProveOptions,
+    clock: &Clock,
+    log: &mut Vec<String>,
+) -> Option<Vec<Family>> {
+    let p0 = Params {
+        clients: 1,
+        max_req: 1,
+        ..p.clone()
+    };
+    if p0 == *p || open.is_empty() {
+        return None;
+    }
+    let t = Instant::now();
+    let enc0 = Encoding::new(&p0);
+    let h = strengthen(&enc0, open, opts, clock, &mut vec![], None)?;
+    if !h.required_inductive {
+        log.push("seed: the small instance has no inductive invariant; skipped".into());
+        return None;
+    }
+    let mut full = required();
+    full.extend(h.kept.iter().cloned());
+    let mut fams: Vec<Family> = vec![];
+    for &q in open {
+        if q != Property::TypeOK && !h.kept.contains(&Conj::Prop(q)) {
+            continue;
+        }
+        for c in minimize(&enc0, &full, q, clock) {
+            if let Conj::Cand(f) = c {
+                if !fams.contains(&f) {
+                    fams.push(f);
+                }
+            }
+        }
+    }
+    log.push(format!(
+        "seed: {} candidates from the minimized invariants of the instance with 1 client and \
+         max_next_req 1 ({:.2} s)",
+        fams.len(),
+        t.elapsed().as_secs_f64()
+    ));
+    Some(fams)
+}
+
+/// Houdini over `opt`; candidates implied by another wait in reserve until
+/// what implied them is dropped.
+fn houdini_passes(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, String> {
     // Candidates implied by another one wait in reserve; they come
     // back when what implied them is dropped.
     let implied = |c: &Conj, by: &[Conj]| match c {
@@ -899,30 +1154,10 @@ fn strengthen(
         main.extend(back);
         result = houdini(enc, main.clone(), clock);
     }
-    let result = result.map(|mut h| {
+    result.map(|mut h| {
         h.dropped_props = props_dropped;
         h
-    });
-    match result {
-        Ok(h) => {
-            log.push(format!(
-                "Houdini: {} conjuncts inductive relative to TypeOK, CapOk and the canonical form; \
-                 those {} ({:.2} s)",
-                h.kept.len(),
-                if h.required_inductive {
-                    "hold as well: a 1-inductive invariant"
-                } else {
-                    "are not inductive relative to them"
-                },
-                t.elapsed().as_secs_f64()
-            ));
-            Some(h)
-        }
-        Err(e) => {
-            log.push(format!("Houdini stopped: {e}"));
-            None
-        }
-    }
+    })
 }
 
 /// An inductive invariant of the spec from the templates alone (no
@@ -940,7 +1175,7 @@ pub fn invariant_for_bmc(
     };
     let enc = Encoding::new(p);
     let opts = ProveOptions::new(vec![]);
-    let h = strengthen(&enc, &[], &opts, &clock, log)?;
+    let h = strengthen(&enc, &[], &opts, &clock, log, None)?;
     if !h.required_inductive {
         return None;
     }
@@ -1014,7 +1249,12 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
     let mut lemmas: Vec<Conj> = vec![];
     let mut houdini_result: Option<Houdini> = None;
     if opts.strengthen && !open.is_empty() {
-        houdini_result = strengthen(&enc, &open, opts, &clock, &mut detail.log);
+        let seed = if opts.seed {
+            seed_from_small(p, &open, opts, &clock, &mut detail.log)
+        } else {
+            None
+        };
+        houdini_result = strengthen(&enc, &open, opts, &clock, &mut detail.log, seed.as_deref());
         if let Some(h) = &houdini_result {
             lemmas = h.kept.clone();
         }
@@ -1026,14 +1266,26 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
         if let Some(h) = &houdini_result {
             let in_set = q == Property::TypeOK || h.kept.contains(&Conj::Prop(q));
             if h.required_inductive && in_set {
-                let mut inv = required();
-                inv.extend(h.kept.iter().cloned());
+                let mut full = required();
+                full.extend(h.kept.iter().cloned());
+                let t = Instant::now();
+                let (inv, how) = if opts.minimize {
+                    let inv = minimize(&enc, &full, q, &clock);
+                    let how = format!(
+                        " (the unsat cores' closure within the {} found, {:.2} s)",
+                        full.len(),
+                        t.elapsed().as_secs_f64()
+                    );
+                    (inv, how)
+                } else {
+                    (full, String::new())
+                };
                 let t = Instant::now();
                 match check_certificate(&enc, &inv, q, clock.left_ms()) {
                     Ok(()) => {
                         detail.log.push(format!(
-                            "{q}: proved by a 1-inductive invariant of {} conjuncts, re-checked by \
-                             fresh solvers ({:.2} s)",
+                            "{q}: proved by a 1-inductive invariant of {} conjuncts{how}, \
+                             re-checked by fresh solvers ({:.2} s)",
                             inv.len(),
                             t.elapsed().as_secs_f64()
                         ));
