@@ -81,27 +81,14 @@ fn main() -> ExitCode {
     let mut depths: Vec<Value> = vec![];
     let result = match cli.engine {
         Engine::Symbolic => {
-            let mut assume = vec![];
-            if cli.assume_invariant {
-                let mut log = vec![];
-                match semisync_bmc::prove::invariant_for_bmc(
-                    &p,
-                    cli.timeout.map(std::time::Duration::from_secs),
-                    &mut log,
-                ) {
-                    Some(inv) => assume = inv,
-                    None => log::warn!("no inductive invariant found; running without one"),
-                }
-                for line in log {
-                    log::info!("{line}");
-                }
-                log::info!(
-                    "assuming an inductive invariant of {} conjuncts",
-                    assume.len()
-                );
-            }
             let opts = bmc::BmcOptions {
-                assume,
+                invariant: if cli.assume_invariant {
+                    bmc::InvariantPolicy::First
+                } else if cli.no_invariant {
+                    bmc::InvariantPolicy::Off
+                } else {
+                    bmc::InvariantPolicy::Auto
+                },
                 stop_at_first: cli.stop_at_first,
                 timeout_ms: cli.timeout.map(|s| s.saturating_mul(1000)),
                 symmetry_breaking: !cli.no_symmetry_breaking,

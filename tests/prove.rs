@@ -256,10 +256,13 @@ fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
         ..Params::default()
     };
     let mut log = vec![];
-    let inv = semisync_bmc::prove::invariant_for_bmc(&p, None, &mut log)
+    let props = vec![Property::Consistent, Property::Inv];
+    let (inv, proved) = semisync_bmc::prove::invariant_for_bmc(&p, &props, None, &mut log)
+        .unwrap()
         .expect("the templates give an inductive invariant here");
     assert!(inv.len() > 50, "{log:?}");
-    let props = vec![Property::Consistent, Property::Inv];
+    // Four replicas lose a write: the invariant cannot imply Consistent.
+    assert!(!proved.contains(&Property::Consistent));
     let plain = run(&p, &BmcOptions::new(11, props.clone()), |_| {}).unwrap();
     let with = run(
         &p,
@@ -285,6 +288,42 @@ fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
             r.verdicts[1].1.summary()
         );
     }
+}
+
+/// BMC with an invariant (`--assume-invariant`): it is found, re-checked,
+/// assumed, and the properties it implies are reported proved; the same run
+/// without it reports "holds up to the bound". The two never disagree.
+#[test]
+fn bmc_reports_properties_its_invariant_proves() {
+    use semisync_bmc::engine::bmc::{run, BmcOptions, InvariantPolicy};
+    let p = small();
+    let props = Property::ALL.to_vec();
+    let with = run(
+        &p,
+        &BmcOptions {
+            invariant: InvariantPolicy::First,
+            ..BmcOptions::new(6, props.clone())
+        },
+        |_| {},
+    )
+    .unwrap();
+    let plain = run(&p, &BmcOptions::new(6, props), |_| {}).unwrap();
+    for ((q, a), (_, b)) in with.verdicts.iter().zip(&plain.verdicts) {
+        assert!(matches!(a, Verdict::Proved { .. }), "{q}: {}", a.summary());
+        assert!(matches!(b, Verdict::HoldsUpTo(6)), "{q}: {}", b.summary());
+    }
+}
+
+/// The default policy looks for an invariant only when the depths left
+/// are projected to cost more than it does.
+#[test]
+fn the_invariant_is_looked_for_only_when_it_pays() {
+    use semisync_bmc::engine::bmc::worth_an_invariant;
+    // Standard configuration: Consistent's query at depth 10 takes ~0.5 s.
+    assert!(worth_an_invariant(10, 25, 0.5));
+    // Small configurations: ~0.01 s; a few depths more cost nothing.
+    assert!(!worth_an_invariant(10, 13, 0.01));
+    assert!(!worth_an_invariant(10, 10, 100.0));
 }
 
 #[test]

@@ -40,6 +40,48 @@ pub struct BmcOptions {
     /// at every step: every reachable state satisfies it, so no path is
     /// lost and the solver starts each depth knowing it.
     pub assume: Vec<crate::prove::Conj>,
+    /// When to look for such an invariant during the run (it is then
+    /// assumed at every step, and the properties it implies are reported
+    /// proved for every depth instead of checked further).
+    pub invariant: InvariantPolicy,
+}
+
+/// When `run` looks for an inductive invariant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvariantPolicy {
+    Off,
+    /// After depth 0.
+    First,
+    /// After depth `AUTO_DEPTH`, if `Consistent` is still open and the
+    /// depths left are projected to cost more than `AUTO_WORTH_SECS` (see
+    /// `worth_an_invariant`); shallow violations are found before the
+    /// invariant is paid for.
+    Auto,
+}
+
+/// The depth after which `InvariantPolicy::Auto` may look for an invariant.
+pub const AUTO_DEPTH: usize = 10;
+/// What an invariant costs, roughly (seeded Houdini and its re-check: 30-50 s
+/// on the configurations measured).
+pub const AUTO_WORTH_SECS: f64 = 30.0;
+/// Measured growth of Consistent's unsatisfiable queries per depth (2-2.5x
+/// from depth 10 to 16 on the standard configuration).
+const GROWTH: f64 = 2.2;
+
+/// Whether the depths after `depth` up to `bound`, projected from the
+/// seconds Consistent's query took at `depth` growing `GROWTH`x per depth,
+/// cost more than an invariant does.
+pub fn worth_an_invariant(depth: usize, bound: usize, secs: f64) -> bool {
+    let mut total = 0.0;
+    let mut t = secs;
+    for _ in depth..bound {
+        t *= GROWTH;
+        total += t;
+        if total > AUTO_WORTH_SECS {
+            return true;
+        }
+    }
+    false
 }
 
 impl BmcOptions {
@@ -54,6 +96,7 @@ impl BmcOptions {
             lemmas: true,
             dump_smt: None,
             assume: vec![],
+            invariant: InvariantPolicy::Off,
         }
     }
 }
@@ -280,13 +323,14 @@ pub fn run(
     let mut verdicts: Vec<(Property, Option<Verdict>)> =
         opts.props.iter().map(|&q| (q, None)).collect();
     let mut last = 0;
+    let mut assume_more: Vec<crate::prove::Conj> = vec![];
     for k in 0..=opts.depth {
         last = k;
         let t0 = Instant::now();
         if k > 0 {
             u.extend();
         }
-        for c in &opts.assume {
+        for c in opts.assume.iter().chain(&assume_more) {
             u.solver.assert(c.sym(&u.enc, &u.states[k]));
         }
         let mut answers = vec![];
@@ -317,6 +361,7 @@ pub fn run(
             }
         }
         let now = Instant::now();
+        let answers_now = answers.clone();
         progress(&DepthInfo {
             depth: k,
             seconds: (now - t0).as_secs_f64(),
@@ -328,6 +373,74 @@ pub fn run(
             .any(|(_, v)| v.as_ref().is_some_and(|v| v.is_violated()));
         if verdicts.iter().all(|(_, v)| v.is_some()) || (opts.stop_at_first && any_violation) {
             break;
+        }
+        let open: Vec<Property> = verdicts
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(q, _)| *q)
+            .collect();
+        let look = match opts.invariant {
+            InvariantPolicy::Off => false,
+            InvariantPolicy::First => k == 0,
+            InvariantPolicy::Auto => {
+                k == AUTO_DEPTH
+                    && open.contains(&Property::Consistent)
+                    && answers_now
+                        .iter()
+                        .find(|(q, _, _)| *q == Property::Consistent)
+                        .is_some_and(|(_, _, secs)| worth_an_invariant(k, opts.depth, *secs))
+            }
+        };
+        if look && k < opts.depth {
+            let t = Instant::now();
+            let mut log = vec![];
+            let found = crate::prove::invariant_for_bmc(p, &open, None, &mut log)?;
+            for line in log {
+                log::info!("{line}");
+            }
+            match found {
+                None => log::info!(
+                    "no inductive invariant found ({:.2} s); BMC goes on without one",
+                    t.elapsed().as_secs_f64()
+                ),
+                Some((inv, proved)) => {
+                    log::info!(
+                        "inductive invariant of {} conjuncts found and re-checked after depth {k} \
+                         ({:.2} s); it proves {}; assumed at every step from here",
+                        inv.len(),
+                        t.elapsed().as_secs_f64(),
+                        if proved.is_empty() {
+                            "none of the open properties".to_string()
+                        } else {
+                            proved
+                                .iter()
+                                .map(|q| q.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    );
+                    for st in &u.states {
+                        for c in &inv {
+                            u.solver.assert(c.sym(&u.enc, st));
+                        }
+                    }
+                    for (q, v) in verdicts.iter_mut() {
+                        if v.is_none() && proved.contains(q) {
+                            *v = Some(Verdict::Proved {
+                                method: format!(
+                                    "inductive invariant found after BMC depth {k}, re-checked"
+                                ),
+                                k: 1,
+                                conjuncts: inv.len(),
+                            });
+                        }
+                    }
+                    assume_more = inv;
+                    if verdicts.iter().all(|(_, v)| v.is_some()) {
+                        break;
+                    }
+                }
+            }
         }
     }
     let verdicts = verdicts

@@ -430,12 +430,20 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
     let mut active: Vec<bool> = vec![true; opt.len()];
     let mut dropped_props = vec![];
     let mut round = 0;
+    // The required conjuncts at the next state join each round's goal (one
+    // unsatisfiable query at the end instead of two); once a model breaks
+    // only them, they are known not inductive and leave the goal.
+    let req1: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s1)).collect();
+    let mut required_cti: Option<Cti> = None;
     loop {
         round += 1;
-        let neg: Vec<Bool> = (0..opt.len())
+        let mut neg: Vec<Bool> = (0..opt.len())
             .filter(|&i| active[i])
             .map(|i| at1[i].not())
             .collect();
+        if required_cti.is_none() {
+            neg.extend(req1.iter().map(|b| b.not()));
+        }
         if neg.is_empty() {
             break;
         }
@@ -469,7 +477,17 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
                     }
                 }
                 if broken.is_empty() {
-                    return Err("Houdini: a model with nothing to drop".into());
+                    if required_cti.is_some() {
+                        return Err("Houdini: a model with nothing to drop".into());
+                    }
+                    let names = req
+                        .iter()
+                        .zip(&req1)
+                        .filter(|(_, b)| eval_bool(&m, b) == Some(false))
+                        .map(|(c, _)| conj_name(c, p))
+                        .collect();
+                    required_cti = Some(decode_cti(enc, &m, &s0, &s1, &sv.act, names));
+                    continue;
                 }
                 if log::log_enabled!(log::Level::Debug) {
                     let cti = decode_cti(enc, &m, &s0, &s1, &sv.act, vec![]);
@@ -509,29 +527,7 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
         .filter(|&i| active[i])
         .map(|i| opt[i].clone())
         .collect();
-    // The required conjuncts, relative to what was kept.
-    let req1: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s1)).collect();
-    let sol = fresh(&active, &at0);
-    sol.assert(Bool::or(&req1.iter().map(|b| b.not()).collect::<Vec<_>>()));
-    let (required_inductive, required_cti) = match sol.check() {
-        SatResult::Unsat => (true, None),
-        SatResult::Unknown => {
-            return Err(format!(
-                "the solver answered unknown on the required conjuncts ({})",
-                sol.get_reason_unknown().unwrap_or_default()
-            ))
-        }
-        SatResult::Sat => {
-            let m = sol.get_model().ok_or("no model")?;
-            let broken = req
-                .iter()
-                .zip(&req1)
-                .filter(|(_, b)| eval_bool(&m, b) == Some(false))
-                .map(|(c, _)| conj_name(c, p))
-                .collect();
-            (false, Some(decode_cti(enc, &m, &s0, &s1, &sv.act, broken)))
-        }
-    };
+    let required_inductive = required_cti.is_none();
     Ok(Houdini {
         kept,
         required_inductive,
@@ -587,12 +583,12 @@ impl std::fmt::Display for CertError {
 /// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
 /// `I => P`. `inv` must hold the required conjuncts.
 /// A smaller inductive invariant inside `inv` that still contains the
-/// required conjuncts and `Prop(prop)`: starting from those, each round asks
+/// required conjuncts and each `Prop(q)` of `props`: starting from those, each round asks
 /// whether the current set at the next state follows from all of `inv` now,
 /// and adds the unsat core's conjuncts, until the set is closed. `inv` must
 /// be inductive; the result is (and is re-checked by the caller). Falls back
 /// to `inv` itself when the solver does not answer.
-fn minimize(enc: &Encoding, inv: &[Conj], prop: Property, clock: &Clock) -> Vec<Conj> {
+fn minimize(enc: &Encoding, inv: &[Conj], props: &[Property], clock: &Clock) -> Vec<Conj> {
     let s0 = enc.state(0);
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
@@ -611,7 +607,7 @@ fn minimize(enc: &Encoding, inv: &[Conj], prop: Property, clock: &Clock) -> Vec<
         .collect();
     let mut needed = vec![false; inv.len()];
     for (i, c) in inv.iter().enumerate() {
-        if required().contains(c) || *c == Conj::Prop(prop) {
+        if required().contains(c) || props.iter().any(|&q| *c == Conj::Prop(q)) {
             needed[i] = true;
         }
     }
@@ -660,6 +656,17 @@ pub fn check_certificate(
     prop: Property,
     timeout_ms: Option<u64>,
 ) -> Result<(), CertError> {
+    check_certificate_all(enc, inv, &[prop], timeout_ms)
+}
+
+/// `check_certificate` for several properties: `Init => IndInv` and
+/// `IndInv /\ Next => IndInv'` once, `IndInv => P` per property.
+pub fn check_certificate_all(
+    enc: &Encoding,
+    inv: &[Conj],
+    props: &[Property],
+    timeout_ms: Option<u64>,
+) -> Result<(), CertError> {
     for r in required() {
         if !inv.contains(&r) {
             return Err(CertError::Fails(format!(
@@ -672,21 +679,26 @@ pub fn check_certificate(
     let s0 = enc.state(0);
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
-    let obligations: [(&str, Bool); 3] = [
+    let mut obligations: Vec<(String, Bool)> = vec![
         (
-            "Init => IndInv",
+            "Init => IndInv".into(),
             Bool::and(&[enc.init(&s0), conj(&s0).not()]),
         ),
         (
-            "IndInv /\\ Next => IndInv'",
+            "IndInv /\\ Next => IndInv'".into(),
             Bool::and(&[conj(&s0), enc.trans(&s0, &s1, &sv), conj(&s1).not()]),
         ),
-        (
-            "IndInv => property",
-            Bool::and(&[conj(&s0), enc.property(prop, &s0).not()]),
-        ),
     ];
-    discharge(obligations, timeout_ms)
+    for &q in props {
+        obligations.push((
+            format!("IndInv => {q}"),
+            Bool::and(&[conj(&s0), enc.property(q, &s0).not()]),
+        ));
+    }
+    discharge(
+        obligations.iter().map(|(n, b)| (n.as_str(), b.clone())),
+        timeout_ms,
+    )
 }
 
 /// Each obligation unsatisfiable, each checked by a fresh solver.
@@ -710,8 +722,6 @@ pub(crate) fn discharge<'a>(
     Ok(())
 }
 
-/// k-induction for `prop` (with the required conjuncts), the lemmas
-/// assumed on every state of the step path.
 /// k-induction alone, with the given lemmas in the step case (for tests and
 /// experiments: `run` chooses the lemmas itself).
 pub fn k_induction_with(
@@ -731,6 +741,8 @@ pub fn k_induction_with(
     k_induction(&Encoding::new(p), prop, lemmas, &opts, &clock, &mut vec![])
 }
 
+/// k-induction for `prop` (with the required conjuncts), the lemmas
+/// assumed on every state of the step path.
 fn k_induction(
     enc: &Encoding,
     prop: Property,
@@ -1086,19 +1098,18 @@ fn seed_from_small(
     }
     let mut full = required();
     full.extend(h.kept.iter().cloned());
-    let mut fams: Vec<Family> = vec![];
-    for &q in open {
-        if q != Property::TypeOK && !h.kept.contains(&Conj::Prop(q)) {
-            continue;
-        }
-        for c in minimize(&enc0, &full, q, clock) {
-            if let Conj::Cand(f) = c {
-                if !fams.contains(&f) {
-                    fams.push(f);
-                }
-            }
-        }
-    }
+    let proved: Vec<Property> = open
+        .iter()
+        .copied()
+        .filter(|&q| q == Property::TypeOK || h.kept.contains(&Conj::Prop(q)))
+        .collect();
+    let fams: Vec<Family> = minimize(&enc0, &full, &proved, clock)
+        .into_iter()
+        .filter_map(|c| match c {
+            Conj::Cand(f) => Some(f),
+            _ => None,
+        })
+        .collect();
     log.push(format!(
         "seed: {} candidates from the minimized invariants of the instance with 1 client and \
          max_next_req 1 ({:.2} s)",
@@ -1160,31 +1171,54 @@ fn houdini_passes(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdi
     })
 }
 
-/// An inductive invariant of the spec from the templates alone (no
-/// property among the candidates), re-checked by fresh solvers: every
-/// reachable state satisfies it, so BMC may assume it at every step. `None`
-/// when the strengthening is not inductive or runs out of time.
+/// An inductive invariant of the spec for BMC to assume at every step, and
+/// which of `props` it proves: found as `--prove` finds one (seeded
+/// Houdini), re-checked by fresh solvers. Every reachable state satisfies
+/// it, so assuming it changes no verdict and no shortest depth. `None` when
+/// the strengthening is not inductive or runs out of time.
 pub fn invariant_for_bmc(
     p: &Params,
+    props: &[Property],
     timeout: Option<Duration>,
     log: &mut Vec<String>,
-) -> Option<Vec<Conj>> {
+) -> Result<Option<(Vec<Conj>, Vec<Property>)>, InternalError> {
     let clock = Clock {
         start: Instant::now(),
         deadline: timeout.map(|d| Instant::now() + d),
     };
     let enc = Encoding::new(p);
-    let opts = ProveOptions::new(vec![]);
-    let h = strengthen(&enc, &[], &opts, &clock, log, None)?;
+    let opts = ProveOptions::new(props.to_vec());
+    let seed = seed_from_small(p, props, &opts, &clock, log);
+    let Some(h) = strengthen(&enc, props, &opts, &clock, log, seed.as_deref()) else {
+        return Ok(None);
+    };
     if !h.required_inductive {
-        return None;
+        return Ok(None);
     }
     let mut inv = required();
-    inv.extend(h.kept);
-    // Property TypeOK is among the required conjuncts: check_certificate's
-    // third obligation is then trivial.
-    check_certificate(&enc, &inv, Property::TypeOK, clock.left_ms()).ok()?;
-    Some(inv)
+    inv.extend(h.kept.iter().cloned());
+    let proved: Vec<Property> = props
+        .iter()
+        .copied()
+        .filter(|&q| q == Property::TypeOK || h.kept.contains(&Conj::Prop(q)))
+        .collect();
+    // TypeOK is among the required conjuncts: with no property, the check
+    // is of the invariant alone.
+    let check = if proved.is_empty() {
+        vec![Property::TypeOK]
+    } else {
+        proved.clone()
+    };
+    match check_certificate_all(&enc, &inv, &check, clock.left_ms()) {
+        Ok(()) => {}
+        Err(CertError::Unknown(_)) => return Ok(None),
+        Err(CertError::Fails(e)) => {
+            return Err(InternalError(format!(
+                "Houdini's invariant fails the independent re-check ({e}): a bug in the prover"
+            )))
+        }
+    }
+    Ok(Some((inv, proved)))
 }
 
 /// Runs `--prove` for every selected property.
@@ -1260,7 +1294,22 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
         }
     }
     let mut verdicts = early;
-    // 2. Properties in the 1-inductive set: re-check and report.
+    // 2. Properties in the 1-inductive set: re-check and report. Without
+    // minimization they share one invariant: its Init and Next obligations
+    // are checked once for all of them.
+    let mut shared_check: Option<Result<(), CertError>> = None;
+    if let (Some(h), false) = (&houdini_result, opts.minimize) {
+        let in_set: Vec<Property> = open
+            .iter()
+            .copied()
+            .filter(|&q| q == Property::TypeOK || h.kept.contains(&Conj::Prop(q)))
+            .collect();
+        if h.required_inductive && !in_set.is_empty() {
+            let mut full = required();
+            full.extend(h.kept.iter().cloned());
+            shared_check = Some(check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
+        }
+    }
     let mut rest = vec![];
     for &q in &open {
         if let Some(h) = &houdini_result {
@@ -1270,7 +1319,7 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
                 full.extend(h.kept.iter().cloned());
                 let t = Instant::now();
                 let (inv, how) = if opts.minimize {
-                    let inv = minimize(&enc, &full, q, &clock);
+                    let inv = minimize(&enc, &full, &[q], &clock);
                     let how = format!(
                         " (the unsat cores' closure within the {} found, {:.2} s)",
                         full.len(),
@@ -1281,7 +1330,11 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
                     (full, String::new())
                 };
                 let t = Instant::now();
-                match check_certificate(&enc, &inv, q, clock.left_ms()) {
+                let checked = match &shared_check {
+                    Some(r) => r.clone(),
+                    None => check_certificate(&enc, &inv, q, clock.left_ms()),
+                };
+                match checked {
                     Ok(()) => {
                         detail.log.push(format!(
                             "{q}: proved by a 1-inductive invariant of {} conjuncts{how}, \
