@@ -1171,6 +1171,9 @@ fn houdini_passes(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdi
     })
 }
 
+/// An invariant for BMC, and the properties it proves.
+pub type BmcInvariant = (Vec<Conj>, Vec<Property>);
+
 /// An inductive invariant of the spec for BMC to assume at every step, and
 /// which of `props` it proves: found as `--prove` finds one (seeded
 /// Houdini), re-checked by fresh solvers. Every reachable state satisfies
@@ -1181,7 +1184,7 @@ pub fn invariant_for_bmc(
     props: &[Property],
     timeout: Option<Duration>,
     log: &mut Vec<String>,
-) -> Result<Option<(Vec<Conj>, Vec<Property>)>, InternalError> {
+) -> Result<Option<BmcInvariant>, InternalError> {
     let clock = Clock {
         start: Instant::now(),
         deadline: timeout.map(|d| Instant::now() + d),
