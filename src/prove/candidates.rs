@@ -322,6 +322,21 @@ fn ackable<I: Interp>(i: &I, p: &Params, c: &I::C) -> I::B {
     ])
 }
 
+/// `j <= db_replicated[l][r]` implies that `db[r]` holds position `j` and
+/// agrees with `db[l]` there.
+fn row_counts_copies<I: Interp>(i: &I, l: &I::R, r: &I::R) -> I::B {
+    i.forall_p("j", &|j| {
+        i.implies(
+            &i.le(&i.pos(j), &i.db_repl(l, r)),
+            &i.and(vec![
+                i.le(&i.pos(j), &i.db_len(r)),
+                i.le(&i.pos(j), &i.db_len(l)),
+                i.eq(&i.db_ent(r, j), &i.db_ent(l, j)),
+            ]),
+        )
+    })
+}
+
 impl Family {
     /// The candidate in interpretation `i`.
     pub fn eval<I: Interp>(&self, i: &I, p: &Params) -> I::B {
@@ -575,16 +590,7 @@ fn shape<I: Interp>(i: &I, p: &Params, s: Shape) -> I::B {
             i.forall_r("r", &|r| {
                 i.implies(
                     &i.and(vec![i.id_eq(&i.db_leader(r), l), g1(g, r)]),
-                    &i.forall_p("j", &|j| {
-                        i.implies(
-                            &i.le(&i.pos(j), &i.db_repl(l, r)),
-                            &i.and(vec![
-                                i.le(&i.pos(j), &i.db_len(r)),
-                                i.le(&i.pos(j), &i.db_len(l)),
-                                i.eq(&i.db_ent(r, j), &i.db_ent(l, j)),
-                            ]),
-                        )
-                    }),
+                    &row_counts_copies(i, l, r),
                 )
             })
         }),
@@ -613,20 +619,9 @@ fn shape<I: Interp>(i: &I, p: &Params, s: Shape) -> I::B {
                 &i.le(&i.catchup(), &i.db_len(&i.zk_leader())),
             ),
         ]),
-        Shape::RowFaithful => i.forall_r("l", &|l| {
-            i.forall_r("r", &|r| {
-                i.forall_p("j", &|j| {
-                    i.implies(
-                        &i.le(&i.pos(j), &i.db_repl(l, r)),
-                        &i.and(vec![
-                            i.le(&i.pos(j), &i.db_len(r)),
-                            i.le(&i.pos(j), &i.db_len(l)),
-                            i.eq(&i.db_ent(r, j), &i.db_ent(l, j)),
-                        ]),
-                    )
-                })
-            })
-        }),
+        Shape::RowFaithful => {
+            i.forall_r("l", &|l| i.forall_r("r", &|r| row_counts_copies(i, l, r)))
+        }
         Shape::RowsClean => i.forall_r("l", &|l| {
             i.forall_r("r", &|r| {
                 i.implies(
@@ -1085,22 +1080,12 @@ impl Family {
     /// bound `max_next_req` of another configuration).
     pub fn map_const(&self, from: i64, to: i64) -> Family {
         let m = |t: T| if t == T::Const(from) { T::Const(to) } else { t };
-        match *self {
-            Family::Rel {
-                ctx,
-                g,
-                lhs,
-                rel,
-                rhs,
-            } => Family::Rel {
-                ctx,
-                g,
-                lhs: m(lhs),
-                rel,
-                rhs: m(rhs),
-            },
-            f => f,
+        let mut f = *self;
+        if let Family::Rel { lhs, rhs, .. } = &mut f {
+            *lhs = m(*lhs);
+            *rhs = m(*rhs);
         }
+        f
     }
 }
 

@@ -307,6 +307,24 @@ struct Houdini {
     required_cti: Option<Cti>,
 }
 
+impl Houdini {
+    /// The required conjuncts and the kept ones.
+    fn invariant(&self) -> Vec<Conj> {
+        let mut inv = required();
+        inv.extend(self.kept.iter().cloned());
+        inv
+    }
+
+    /// Those of `props` in the invariant (`TypeOK` is required).
+    fn proves(&self, props: &[Property]) -> Vec<Property> {
+        props
+            .iter()
+            .copied()
+            .filter(|&q| q == Property::TypeOK || self.kept.contains(&Conj::Prop(q)))
+            .collect()
+    }
+}
+
 /// States explored from each Houdini counterexample.
 const SIM_STATES: usize = 200;
 
@@ -1096,13 +1114,8 @@ fn seed_from_small(
         log.push("seed: the small instance has no inductive invariant; skipped".into());
         return None;
     }
-    let mut full = required();
-    full.extend(h.kept.iter().cloned());
-    let proved: Vec<Property> = open
-        .iter()
-        .copied()
-        .filter(|&q| q == Property::TypeOK || h.kept.contains(&Conj::Prop(q)))
-        .collect();
+    let full = h.invariant();
+    let proved = h.proves(open);
     let fams: Vec<Family> = minimize(&enc0, &full, &proved, clock)
         .into_iter()
         .filter_map(|c| match c {
@@ -1198,13 +1211,8 @@ pub fn invariant_for_bmc(
     if !h.required_inductive {
         return Ok(None);
     }
-    let mut inv = required();
-    inv.extend(h.kept.iter().cloned());
-    let proved: Vec<Property> = props
-        .iter()
-        .copied()
-        .filter(|&q| q == Property::TypeOK || h.kept.contains(&Conj::Prop(q)))
-        .collect();
+    let inv = h.invariant();
+    let proved = h.proves(props);
     // TypeOK is among the required conjuncts: with no property, the check
     // is of the invariant alone.
     let check = if proved.is_empty() {
@@ -1302,24 +1310,17 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
     // are checked once for all of them.
     let mut shared_check: Option<Result<(), CertError>> = None;
     if let (Some(h), false) = (&houdini_result, opts.minimize) {
-        let in_set: Vec<Property> = open
-            .iter()
-            .copied()
-            .filter(|&q| q == Property::TypeOK || h.kept.contains(&Conj::Prop(q)))
-            .collect();
+        let in_set = h.proves(&open);
         if h.required_inductive && !in_set.is_empty() {
-            let mut full = required();
-            full.extend(h.kept.iter().cloned());
+            let full = h.invariant();
             shared_check = Some(check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
         }
     }
     let mut rest = vec![];
     for &q in &open {
         if let Some(h) = &houdini_result {
-            let in_set = q == Property::TypeOK || h.kept.contains(&Conj::Prop(q));
-            if h.required_inductive && in_set {
-                let mut full = required();
-                full.extend(h.kept.iter().cloned());
+            if h.required_inductive && !h.proves(&[q]).is_empty() {
+                let full = h.invariant();
                 let t = Instant::now();
                 let (inv, how) = if opts.minimize {
                     let inv = minimize(&enc, &full, &[q], &clock);
