@@ -351,7 +351,7 @@ fn spacer_route_reports_unknown_on_a_time_limit() {
     assert!(text.contains("Spacer"), "{text}");
 }
 
-/// The two-client must-have: all three properties proved (about 3.5 min).
+/// The two-client must-have: all three properties proved (about 1 min).
 #[test]
 #[ignore]
 fn all_three_are_proved_with_two_clients_and_one_request() {
@@ -371,7 +371,7 @@ fn all_three_are_proved_with_two_clients_and_one_request() {
 }
 
 /// Inv with `--max-req 3` (no client reaches four successes): proved by a
-/// 1-inductive invariant (about 1.5 min).
+/// 1-inductive invariant (about 25 s).
 #[test]
 #[ignore]
 fn inv_is_proved_with_three_requests() {
