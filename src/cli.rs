@@ -174,10 +174,6 @@ pub struct Cli {
     #[arg(long, conflicts_with = "no_invariant")]
     pub assume_invariant: bool,
 
-    /// Symbolic, experiment: one query at --depth with stuttering, then down.
-    #[arg(long, conflicts_with_all = ["stop_at_first", "prove", "assume_invariant"])]
-    pub deep: bool,
-
     /// Symbolic BMC: never look for an inductive invariant. By default, when
     /// Consistent still holds after depth 10 and --depth is above 12, one is
     /// looked for (about 30 s on the standard configuration), assumed at

@@ -96,7 +96,7 @@ fn main() -> ExitCode {
                 dump_smt: cli.dump_smt.clone(),
                 ..bmc::BmcOptions::new(cli.depth, props.clone())
             };
-            let progress = |d: &bmc::DepthInfo| {
+            bmc::run(&p, &opts, |d| {
                 let word = |r: &SatResult| match r {
                     SatResult::Sat => "sat",
                     SatResult::Unsat => "unsat",
@@ -138,12 +138,7 @@ fn main() -> ExitCode {
                     "answers": per_prop,
                     "query_seconds": times,
                 }));
-            };
-            if cli.deep {
-                bmc::run_deep(&p, &opts, progress)
-            } else {
-                bmc::run(&p, &opts, progress)
-            }
+            })
         }
         Engine::Explicit => {
             let opts = explicit::ExplicitOptions {

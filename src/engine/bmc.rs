@@ -121,8 +121,6 @@ pub struct Unroller {
     /// Symmetry breaking on: per replica and per client, whether some step
     /// so far has touched it (see `break_symmetry`).
     touched: Option<(Vec<Bool>, Vec<Bool>)>,
-    /// `--deep`: each step may stutter (`stutter@k`: every variable kept).
-    stutter: Option<Vec<Bool>>,
 }
 
 /// A solver for the bit-vector fragment: Z3's bit-blasting SAT back end
@@ -155,23 +153,6 @@ impl Unroller {
             states: vec![s0],
             steps: vec![],
             touched: None,
-            stutter: None,
-        }
-    }
-
-    /// Lets every later step stutter (before any `extend`).
-    pub fn allow_stutter(&mut self) {
-        self.stutter = Some(vec![]);
-    }
-
-    /// The number of steps that did not stutter in `model`.
-    pub fn moves(&self, model: &Model) -> usize {
-        match &self.stutter {
-            None => self.depth(),
-            Some(st) => st
-                .iter()
-                .filter(|b| model.eval(*b, true).and_then(|v| v.as_bool()) != Some(true))
-                .count(),
         }
     }
 
@@ -185,29 +166,10 @@ impl Unroller {
         let k = self.states.len();
         let n = self.enc.state(k);
         let sv = self.enc.step_vars(k - 1);
-        let trans = self.enc.trans(&self.states[k - 1], &n, &sv);
-        let moved = match &mut self.stutter {
-            None => {
-                self.solver.assert(&trans);
-                Bool::from_bool(true)
-            }
-            Some(st) => {
-                let b = Bool::new_const(format!("stutter@{}", k - 1));
-                let same: Vec<Bool> = self.states[k - 1]
-                    .iter()
-                    .zip(&n)
-                    .map(|(a, b)| a.eq(b))
-                    .collect();
-                self.solver.assert(b.ite(&Bool::and(&same), &trans));
-                st.push(b.clone());
-                b.not()
-            }
-        };
+        self.solver
+            .assert(self.enc.trans(&self.states[k - 1], &n, &sv));
         if let Some((seen_r, seen_c)) = &mut self.touched {
             let (tr, tc) = touches(&self.enc, &sv);
-            let gate =
-                |t: Vec<Bool>| -> Vec<Bool> { t.iter().map(|x| Bool::and(&[x, &moved])).collect() };
-            let (tr, tc) = (gate(tr), gate(tc));
             for (seen, t) in [(seen_r, tr), (seen_c, tc)] {
                 // The first touch of id i + 1 comes after some touch of id i
                 // (replica ids from r2 on: r1 is the fixed initial leader).
@@ -320,100 +282,6 @@ impl Unroller {
 
 /// Per replica and per client, whether the step of `sv` touches it: an
 /// action with it as argument, or `HealerUpdateLeader` choosing it.
-/// `--deep` (experiment, measured slower): per property, one query at the
-/// depth bound with stuttering allowed, then stuttering queries at L - 1
-/// (L: real steps in the last answer) until none, then the trace from a
-/// plain query at exactly L.
-pub fn run_deep(
-    p: &Params,
-    opts: &BmcOptions,
-    mut progress: impl FnMut(&DepthInfo),
-) -> Result<Report, InternalError> {
-    let start = Instant::now();
-    let unroll = |depth: usize, stutter: bool| -> Unroller {
-        let mut u = Unroller::new(p, opts.timeout_ms);
-        if stutter {
-            u.allow_stutter();
-        }
-        if opts.symmetry_breaking {
-            u.break_symmetry();
-        }
-        for _ in 0..depth {
-            u.extend();
-        }
-        u
-    };
-    let unknown = |u: &Unroller, depth: usize| Verdict::Unknown {
-        depth,
-        reason: u
-            .solver
-            .get_reason_unknown()
-            .unwrap_or_else(|| "unknown".into()),
-        holds_up_to: None,
-    };
-    let mut verdicts = vec![];
-    for &q in &opts.props {
-        let mut depth = opts.depth;
-        let mut stutter = true;
-        let mut found: Option<usize> = None;
-        loop {
-            let t0 = Instant::now();
-            let u = unroll(depth, stutter);
-            let r = u.check_violation(q, None);
-            let secs = t0.elapsed().as_secs_f64();
-            progress(&DepthInfo {
-                depth,
-                seconds: secs,
-                total_seconds: start.elapsed().as_secs_f64(),
-                answers: vec![(q, r, secs)],
-            });
-            match (r, stutter) {
-                (SatResult::Unknown, _) => {
-                    verdicts.push((q, unknown(&u, depth)));
-                    break;
-                }
-                (SatResult::Unsat, true) => match found {
-                    None => {
-                        verdicts.push((q, Verdict::HoldsUpTo(opts.depth)));
-                        break;
-                    }
-                    Some(len) => {
-                        depth = len;
-                        stutter = false;
-                    }
-                },
-                (SatResult::Sat, true) => {
-                    let m = u.solver.get_model().ok_or_else(|| {
-                        InternalError("the solver answered sat but gave no model".into())
-                    })?;
-                    let len = u.moves(&m);
-                    found = Some(len);
-                    if len == 0 {
-                        depth = 0;
-                        stutter = false;
-                    } else {
-                        depth = len - 1;
-                    }
-                }
-                (SatResult::Sat, false) => {
-                    verdicts.push((q, Verdict::Violated(Box::new(u.counterexample(q)?))));
-                    break;
-                }
-                (SatResult::Unsat, false) => {
-                    return Err(InternalError(format!(
-                        "--deep: {q} violated within {depth} steps under stuttering but not at \
-                         depth {depth}: an encoding bug"
-                    )))
-                }
-            }
-        }
-    }
-    Ok(Report {
-        verdicts,
-        seconds: start.elapsed().as_secs_f64(),
-    })
-}
-
 fn touches(enc: &Encoding, sv: &StepVars) -> (Vec<Bool>, Vec<Bool>) {
     use crate::spec::Action::*;
     let sel = |i: usize| sv.act.eq(BV::from_u64(i as u64, enc.w_act));
