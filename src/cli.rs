@@ -174,6 +174,12 @@ pub struct Cli {
     #[arg(long, conflicts_with = "no_invariant")]
     pub assume_invariant: bool,
 
+    /// A Z3 global parameter, KEY=VALUE (repeatable), set before any solver
+    /// is made, e.g. `sat.random_seed=7` or `sat.restart=luby`; for
+    /// experiments (see "Performance" in the README). Unknown keys are an error.
+    #[arg(long = "z3-param", value_name = "KEY=VALUE")]
+    pub z3_params: Vec<String>,
+
     /// Symbolic BMC: never look for an inductive invariant. By default, when
     /// Consistent still holds after depth 10 and --depth is above 12, one is
     /// looked for (about 30 s on the standard configuration), assumed at

@@ -34,6 +34,22 @@ fn main() -> ExitCode {
     if let Err(e) = p.validate() {
         return usage_error(e);
     }
+    for kv in &cli.z3_params {
+        match kv.split_once('=') {
+            Some((k, v)) if !k.is_empty() && !v.is_empty() && !kv.contains('\0') => {
+                // Z3 prints a page of warnings for an unknown key: ask
+                // quietly first.
+                z3::set_global_param("warning", "false");
+                let known = z3::get_global_param(k).is_some();
+                z3::set_global_param("warning", "true");
+                if !known {
+                    return usage_error(format!("--z3-param: Z3 has no parameter {k:?}"));
+                }
+                z3::set_global_param(k, v);
+            }
+            _ => return usage_error(format!("--z3-param wants KEY=VALUE, got {kv:?}")),
+        }
+    }
     if cli.print_encoding {
         let enc = semisync_bmc::symbolic::Encoding::new(&p);
         print!("{}", semisync_bmc::symbolic::smtlib::render(&enc));
@@ -96,7 +112,7 @@ fn main() -> ExitCode {
                 dump_smt: cli.dump_smt.clone(),
                 ..bmc::BmcOptions::new(cli.depth, props.clone())
             };
-            bmc::run(&p, &opts, |d| {
+            let progress = |d: &bmc::DepthInfo| {
                 let word = |r: &SatResult| match r {
                     SatResult::Sat => "sat",
                     SatResult::Unsat => "unsat",
@@ -138,7 +154,8 @@ fn main() -> ExitCode {
                     "answers": per_prop,
                     "query_seconds": times,
                 }));
-            })
+            };
+            bmc::run(&p, &opts, progress)
         }
         Engine::Explicit => {
             let opts = explicit::ExplicitOptions {

@@ -600,6 +600,9 @@ impl std::fmt::Display for CertError {
 /// Re-checks, each obligation with a fresh solver, that `inv` is an
 /// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
 /// `I => P`. `inv` must hold the required conjuncts.
+/// `--certificate` shrinks invariants with more conjuncts than this.
+const MINIMIZE_ABOVE: usize = 400;
+
 /// A smaller inductive invariant inside `inv` that still contains the
 /// required conjuncts and each `Prop(q)` of `props`: starting from those, each round asks
 /// whether the current set at the next state follows from all of `inv` now,
@@ -610,14 +613,11 @@ fn minimize(enc: &Encoding, inv: &[Conj], props: &[Property], clock: &Clock) -> 
     let s0 = enc.state(0);
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
-    let sol = solver(clock);
-    sol.assert(enc.trans(&s0, &s1, &sv));
+    let trans = enc.trans(&s0, &s1, &sv);
+    let at0: Vec<Bool> = inv.iter().map(|c| c.sym(enc, &s0)).collect();
     let lits: Vec<Bool> = (0..inv.len())
         .map(|i| Bool::new_const(format!("min_{i}")))
         .collect();
-    for (l, c) in lits.iter().zip(inv) {
-        sol.assert(l.implies(c.sym(enc, &s0)));
-    }
     let index: std::collections::HashMap<String, usize> = lits
         .iter()
         .enumerate()
@@ -632,15 +632,25 @@ fn minimize(enc: &Encoding, inv: &[Conj], props: &[Property], clock: &Clock) -> 
     let mut round = 0;
     loop {
         round += 1;
-        let goal = Bool::new_const(format!("min_goal_{round}"));
+        // A fresh solver per round (an incremental one slows down as rounds
+        // pile up, as in Houdini); what is already needed is asserted
+        // outright, the rest behind assumption literals for the core.
+        let sol = solver(clock);
+        sol.assert(&trans);
+        let mut assume = vec![];
+        for i in 0..inv.len() {
+            if needed[i] {
+                sol.assert(&at0[i]);
+            } else {
+                sol.assert(lits[i].implies(&at0[i]));
+                assume.push(lits[i].clone());
+            }
+        }
         let neg: Vec<Bool> = (0..inv.len())
             .filter(|&i| needed[i])
             .map(|i| inv[i].sym(enc, &s1).not())
             .collect();
-        sol.assert(goal.implies(Bool::or(&neg)));
-        let mut assume = lits.clone();
-        assume.push(goal.clone());
-        limit(&sol, clock);
+        sol.assert(Bool::or(&neg));
         if sol.check_assumptions(&assume) != SatResult::Unsat {
             return inv.to_vec();
         }
@@ -1309,10 +1319,11 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
     // minimization they share one invariant: its Init and Next obligations
     // are checked once for all of them.
     let mut shared_check: Option<Result<(), CertError>> = None;
-    if let (Some(h), false) = (&houdini_result, opts.minimize) {
+    if let Some(h) = &houdini_result {
         let in_set = h.proves(&open);
-        if h.required_inductive && !in_set.is_empty() {
-            let full = h.invariant();
+        let full = h.invariant();
+        let shrinks = opts.minimize && full.len() > MINIMIZE_ABOVE;
+        if h.required_inductive && !in_set.is_empty() && !shrinks {
             shared_check = Some(check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
         }
     }
@@ -1322,7 +1333,10 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
             if h.required_inductive && !h.proves(&[q]).is_empty() {
                 let full = h.invariant();
                 let t = Instant::now();
-                let (inv, how) = if opts.minimize {
+                // Seeded invariants are already a few hundred conjuncts; the
+                // closure's unsat queries cost minutes on the standard
+                // configuration, so only the large ones are shrunk.
+                let (inv, how) = if opts.minimize && full.len() > MINIMIZE_ABOVE {
                     let inv = minimize(&enc, &full, &[q], &clock);
                     let how = format!(
                         " (the unsat cores' closure within the {} found, {:.2} s)",
