@@ -278,3 +278,20 @@ fn a_solver_timeout_is_reported_as_unknown_never_as_a_pass() {
     assert!(line.contains("unknown at depth"), "{line}");
     assert!(!line.contains("holds up to depth 25"), "{line}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    use std::process::{Command, Stdio};
+    // Like `bmc ... | head -1`: stdout closed before the report is printed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bmc"))
+        .args(["--depth", "3", "--engine", "explicit", "--full-states"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+}
