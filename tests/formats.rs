@@ -240,7 +240,12 @@ fn json_report_has_verdicts_depths_and_traces() {
     assert_eq!(doc["exit_code"], 12);
     assert_eq!(doc["engine"], "symbolic");
     assert_eq!(doc["parameters"]["log_offset_max"], 2);
-    assert!(doc["z3_version"].as_str().unwrap().starts_with('4'));
+    // The Z3 the binary runs on (4.8.12 from libz3-dev, or another build).
+    let v = doc["z3_version"].as_str().unwrap();
+    assert!(
+        v.split('.').count() >= 3 && v.split('.').all(|x| x.parse::<u32>().is_ok()),
+        "{v}"
+    );
     let depths = doc["depths"].as_array().unwrap();
     assert_eq!(depths.len(), 7);
     assert_eq!(depths[5]["answers"]["TypeOK"], "sat");
