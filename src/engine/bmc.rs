@@ -59,6 +59,9 @@ pub enum InvariantPolicy {
     Auto,
 }
 
+/// The most the invariant search may take; past it, BMC goes on without.
+pub const INVARIANT_BUDGET_SECS: u64 = 120;
+
 /// The depth after which `InvariantPolicy::Auto` may look for an invariant.
 pub const AUTO_DEPTH: usize = 10;
 /// What an invariant costs, roughly (seeded Houdini and its re-check: 30-50 s
@@ -394,7 +397,12 @@ pub fn run(
         if look && k < opts.depth {
             let t = Instant::now();
             let mut log = vec![];
-            let found = crate::prove::invariant_for_bmc(p, &open, None, &mut log)?;
+            let found = crate::prove::invariant_for_bmc(
+                p,
+                &open,
+                Some(std::time::Duration::from_secs(INVARIANT_BUDGET_SECS)),
+                &mut log,
+            )?;
             for line in log {
                 log::info!("{line}");
             }
