@@ -85,6 +85,9 @@ fn main() -> ExitCode {
         }
     }
     let props = cli.properties();
+    if cli.split_depths && cli.engine != Engine::Symbolic {
+        return usage_error("--split-depths needs the symbolic engine");
+    }
     if cli.prove {
         return run_prove(&cli, &p, props);
     }
@@ -173,7 +176,11 @@ fn main() -> ExitCode {
                     "query_seconds": times,
                 }));
             };
-            bmc::run(&p, &opts, progress)
+            if cli.split_depths {
+                bmc::run_split(&p, &opts)
+            } else {
+                bmc::run(&p, &opts, progress)
+            }
         }
         Engine::Explicit => {
             let opts = explicit::ExplicitOptions {

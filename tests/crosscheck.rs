@@ -202,13 +202,17 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
             |_| {},
         )
         .unwrap();
+        // --split-depths: even and odd depths in two threads.
+        let split = bmc::run_split(&p, &BmcOptions::new(depth, props.to_vec())).unwrap();
         let (s, e) = (
             depths(&sym.verdicts, depth, name),
             depths(&exp.verdicts, depth, name),
         );
+        let t = depths(&split.verdicts, depth, name);
         for (i, q) in Property::ALL.iter().enumerate() {
             if props.contains(q) {
                 assert_eq!(s[i], e[i], "{name}: the engines disagree on {q}");
+                assert_eq!(s[i], t[i], "{name}: --split-depths disagrees on {q}");
                 assert_eq!(s[i], want[i], "{name}: {q} moved from its pinned depth");
             }
         }

@@ -285,6 +285,112 @@ impl Unroller {
 
 /// Per replica and per client, whether the step of `sv` touches it: an
 /// action with it as argument, or `HealerUpdateLeader` choosing it.
+/// `--split-depths`: the depths shared between two threads, each with its
+/// own solver (Z3 contexts are per thread): one checks the even depths, the
+/// other the odd ones; each unrolls every step (with the same symmetry
+/// breaking) and asserts its own proven depths as lemmas. A property's
+/// verdict is its smallest SAT depth once every smaller depth is UNSAT; a
+/// thread skips a depth once a smaller one is SAT or unknown.
+pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError> {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    type Found = BTreeMap<(usize, usize), (SatResult, Option<Verdict>)>;
+    let start = Instant::now();
+    let found: Arc<Mutex<Found>> = Arc::new(Mutex::new(BTreeMap::new()));
+    let props = opts.props.clone();
+    let worker = |parity: usize| {
+        let found = Arc::clone(&found);
+        let p = p.clone();
+        let props = props.clone();
+        let depth = opts.depth;
+        let timeout = opts.timeout_ms;
+        let sym = opts.symmetry_breaking;
+        let lemmas = opts.lemmas;
+        std::thread::spawn(move || -> Result<(), InternalError> {
+            let mut u = Unroller::new(&p, timeout);
+            if sym {
+                u.break_symmetry();
+            }
+            for k in 0..=depth {
+                if k > 0 {
+                    u.extend();
+                }
+                if k % 2 != parity {
+                    continue;
+                }
+                for (qi, &q) in props.iter().enumerate() {
+                    // Decided below this depth already?
+                    let decided = found
+                        .lock()
+                        .unwrap()
+                        .iter()
+                        .any(|(&(i, d), (r, _))| i == qi && d < k && *r != SatResult::Unsat);
+                    if decided {
+                        continue;
+                    }
+                    let r = u.check_violation(q, None);
+                    let v = match r {
+                        SatResult::Sat => Some(Verdict::Violated(Box::new(u.counterexample(q)?))),
+                        _ => None,
+                    };
+                    if r == SatResult::Unsat && lemmas {
+                        u.solver.assert(u.enc.property(q, &u.states[k]));
+                    }
+                    found.lock().unwrap().insert((qi, k), (r, v));
+                }
+                let all_decided = {
+                    let f = found.lock().unwrap();
+                    (0..props.len()).all(|qi| {
+                        f.iter()
+                            .any(|(&(i, d), (r, _))| i == qi && d < k && *r != SatResult::Unsat)
+                    })
+                };
+                if all_decided {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    };
+    let handles = [worker(0), worker(1)];
+    for h in handles {
+        h.join()
+            .map_err(|_| InternalError("a --split-depths worker panicked".into()))??;
+    }
+    let found = found.lock().unwrap();
+    let mut verdicts = vec![];
+    for (qi, &q) in opts.props.iter().enumerate() {
+        let mut v = Verdict::HoldsUpTo(opts.depth);
+        for k in 0..=opts.depth {
+            match found.get(&(qi, k)) {
+                Some((SatResult::Unsat, _)) => continue,
+                Some((SatResult::Sat, Some(x))) => {
+                    v = x.clone();
+                    break;
+                }
+                Some((_, _)) => {
+                    v = Verdict::Unknown {
+                        depth: k,
+                        reason: "unknown".into(),
+                        holds_up_to: k.checked_sub(1),
+                    };
+                    break;
+                }
+                None => {
+                    return Err(InternalError(format!(
+                        "--split-depths: depth {k} of {q} was never checked"
+                    )))
+                }
+            }
+        }
+        verdicts.push((q, v));
+    }
+    Ok(Report {
+        verdicts,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
 fn touches(enc: &Encoding, sv: &StepVars) -> (Vec<Bool>, Vec<Bool>) {
     use crate::spec::Action::*;
     let sel = |i: usize| sv.act.eq(BV::from_u64(i as u64, enc.w_act));
