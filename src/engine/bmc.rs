@@ -281,10 +281,39 @@ impl Unroller {
             ))),
         }
     }
+
+    /// Checks `prop` at the current depth: a violation (decoded and
+    /// replayed), unknown (with the solver's reason), or `None` when there
+    /// is none, after which, with `lemmas`, `prop` is asserted at this step.
+    pub fn check_depth(
+        &self,
+        prop: Property,
+        lemmas: bool,
+        dump: Option<&std::path::Path>,
+    ) -> Result<(SatResult, Option<Verdict>), InternalError> {
+        let k = self.depth();
+        let r = self.check_violation(prop, dump);
+        let v = match r {
+            SatResult::Sat => Some(Verdict::Violated(Box::new(self.counterexample(prop)?))),
+            SatResult::Unknown => Some(Verdict::Unknown {
+                depth: k,
+                reason: self
+                    .solver
+                    .get_reason_unknown()
+                    .unwrap_or_else(|| "unknown".into()),
+                holds_up_to: k.checked_sub(1),
+            }),
+            SatResult::Unsat => {
+                if lemmas {
+                    self.solver.assert(self.enc.property(prop, &self.states[k]));
+                }
+                None
+            }
+        };
+        Ok((r, v))
+    }
 }
 
-/// Per replica and per client, whether the step of `sv` touches it: an
-/// action with it as argument, or `HealerUpdateLeader` choosing it.
 /// `--split-depths`: the depths shared between two threads, each with its
 /// own solver (Z3 contexts are per thread): one checks the even depths, the
 /// other the odd ones; each unrolls every step (with the same symmetry
@@ -294,14 +323,18 @@ impl Unroller {
 pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError> {
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
-    type Found = BTreeMap<(usize, usize), (SatResult, Option<Verdict>)>;
+    // (property index, depth) -> its answer: `None` for no violation.
+    type Found = BTreeMap<(usize, usize), Option<Verdict>>;
+    // Whether property `qi` is decided (violated or unknown) below depth `k`.
+    fn decided_below(f: &Found, qi: usize, k: usize) -> bool {
+        f.range((qi, 0)..(qi, k)).any(|(_, v)| v.is_some())
+    }
     let start = Instant::now();
     let found: Arc<Mutex<Found>> = Arc::new(Mutex::new(BTreeMap::new()));
-    let props = opts.props.clone();
     let worker = |parity: usize| {
         let found = Arc::clone(&found);
         let p = p.clone();
-        let props = props.clone();
+        let props = opts.props.clone();
         let depth = opts.depth;
         let timeout = opts.timeout_ms;
         let sym = opts.symmetry_breaking;
@@ -319,33 +352,14 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
                     continue;
                 }
                 for (qi, &q) in props.iter().enumerate() {
-                    // Decided below this depth already?
-                    let decided = found
-                        .lock()
-                        .unwrap()
-                        .iter()
-                        .any(|(&(i, d), (r, _))| i == qi && d < k && *r != SatResult::Unsat);
-                    if decided {
+                    if decided_below(&found.lock().unwrap(), qi, k) {
                         continue;
                     }
-                    let r = u.check_violation(q, None);
-                    let v = match r {
-                        SatResult::Sat => Some(Verdict::Violated(Box::new(u.counterexample(q)?))),
-                        _ => None,
-                    };
-                    if r == SatResult::Unsat && lemmas {
-                        u.solver.assert(u.enc.property(q, &u.states[k]));
-                    }
-                    found.lock().unwrap().insert((qi, k), (r, v));
+                    let (_, v) = u.check_depth(q, lemmas, None)?;
+                    found.lock().unwrap().insert((qi, k), v);
                 }
-                let all_decided = {
-                    let f = found.lock().unwrap();
-                    (0..props.len()).all(|qi| {
-                        f.iter()
-                            .any(|(&(i, d), (r, _))| i == qi && d < k && *r != SatResult::Unsat)
-                    })
-                };
-                if all_decided {
+                let f = found.lock().unwrap();
+                if (0..props.len()).all(|qi| decided_below(&f, qi, k)) {
                     break;
                 }
             }
@@ -363,17 +377,9 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
         let mut v = Verdict::HoldsUpTo(opts.depth);
         for k in 0..=opts.depth {
             match found.get(&(qi, k)) {
-                Some((SatResult::Unsat, _)) => continue,
-                Some((SatResult::Sat, Some(x))) => {
+                Some(None) => continue,
+                Some(Some(x)) => {
                     v = x.clone();
-                    break;
-                }
-                Some((_, _)) => {
-                    v = Verdict::Unknown {
-                        depth: k,
-                        reason: "unknown".into(),
-                        holds_up_to: k.checked_sub(1),
-                    };
                     break;
                 }
                 None => {
@@ -391,6 +397,8 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
     })
 }
 
+/// Per replica and per client, whether the step of `sv` touches it: an
+/// action with it as argument, or `HealerUpdateLeader` choosing it.
 fn touches(enc: &Encoding, sv: &StepVars) -> (Vec<Bool>, Vec<Bool>) {
     use crate::spec::Action::*;
     let sel = |i: usize| sv.act.eq(BV::from_u64(i as u64, enc.w_act));
@@ -445,32 +453,15 @@ pub fn run(
         let mut answers = vec![];
         for (prop, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {
             let tq = Instant::now();
-            let r = u.check_violation(*prop, opts.dump_smt.as_deref());
+            let (r, v) = u.check_depth(*prop, opts.lemmas, opts.dump_smt.as_deref())?;
             answers.push((*prop, r, tq.elapsed().as_secs_f64()));
-            match r {
-                SatResult::Sat => {
-                    *verdict = Some(Verdict::Violated(Box::new(u.counterexample(*prop)?)));
-                }
-                SatResult::Unknown => {
-                    let reason = u
-                        .solver
-                        .get_reason_unknown()
-                        .unwrap_or_else(|| "unknown".into());
-                    *verdict = Some(Verdict::Unknown {
-                        depth: k,
-                        reason,
-                        holds_up_to: k.checked_sub(1),
-                    });
-                }
-                SatResult::Unsat => {
-                    if opts.lemmas {
-                        u.solver.assert(u.enc.property(*prop, &u.states[k]));
-                    }
-                }
-            }
+            *verdict = v;
         }
+        let consistent_secs = answers
+            .iter()
+            .find(|(q, _, _)| *q == Property::Consistent)
+            .map(|(_, _, secs)| *secs);
         let now = Instant::now();
-        let answers_now = answers.clone();
         progress(&DepthInfo {
             depth: k,
             seconds: (now - t0).as_secs_f64(),
@@ -494,10 +485,7 @@ pub fn run(
             InvariantPolicy::Auto => {
                 k == AUTO_DEPTH
                     && open.contains(&Property::Consistent)
-                    && answers_now
-                        .iter()
-                        .find(|(q, _, _)| *q == Property::Consistent)
-                        .is_some_and(|(_, _, secs)| worth_an_invariant(k, opts.depth, *secs))
+                    && consistent_secs.is_some_and(|secs| worth_an_invariant(k, opts.depth, secs))
             }
         };
         if look && k < opts.depth {
