@@ -597,9 +597,6 @@ impl std::fmt::Display for CertError {
     }
 }
 
-/// Re-checks, each obligation with a fresh solver, that `inv` is an
-/// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
-/// `I => P`. `inv` must hold the required conjuncts.
 /// `--certificate` shrinks invariants with more conjuncts than this.
 const MINIMIZE_ABOVE: usize = 400;
 
@@ -678,6 +675,9 @@ fn minimize(enc: &Encoding, inv: &[Conj], props: &[Property], clock: &Clock) -> 
         .collect()
 }
 
+/// Re-checks, each obligation with a fresh solver, that `inv` is an
+/// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
+/// `I => P`. `inv` must hold the required conjuncts.
 pub fn check_certificate(
     enc: &Encoding,
     inv: &[Conj],
@@ -1009,12 +1009,12 @@ fn strengthen(
             .filter(|f| *f != Family::CapOk)
             .map(Conj::Cand),
     );
-    let t = Instant::now();
     log::info!(
         "{} candidates survive ({:.2} s); Houdini",
         opt.len(),
         t.elapsed().as_secs_f64()
     );
+    let t = Instant::now();
     let opt = match filter_init(enc, opt, clock) {
         Ok(o) => o,
         Err(e) => {
@@ -1318,25 +1318,22 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
     // 2. Properties in the 1-inductive set: re-check and report. Without
     // minimization they share one invariant: its Init and Next obligations
     // are checked once for all of them.
-    let mut shared_check: Option<Result<(), CertError>> = None;
-    if let Some(h) = &houdini_result {
-        let in_set = h.proves(&open);
-        let full = h.invariant();
-        let shrinks = opts.minimize && full.len() > MINIMIZE_ABOVE;
-        if h.required_inductive && !in_set.is_empty() && !shrinks {
-            shared_check = Some(check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
-        }
-    }
+    let (full, in_set) = match &houdini_result {
+        Some(h) if h.required_inductive => (h.invariant(), h.proves(&open)),
+        _ => (vec![], vec![]),
+    };
+    // Seeded invariants are already a few hundred conjuncts; the closure's
+    // unsat queries cost minutes on the standard configuration, so only the
+    // large ones are shrunk.
+    let shrink = opts.minimize && full.len() > MINIMIZE_ABOVE;
+    let shared_check = (!in_set.is_empty() && !shrink)
+        .then(|| check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
     let mut rest = vec![];
     for &q in &open {
         if let Some(h) = &houdini_result {
-            if h.required_inductive && !h.proves(&[q]).is_empty() {
-                let full = h.invariant();
+            if in_set.contains(&q) {
                 let t = Instant::now();
-                // Seeded invariants are already a few hundred conjuncts; the
-                // closure's unsat queries cost minutes on the standard
-                // configuration, so only the large ones are shrunk.
-                let (inv, how) = if opts.minimize && full.len() > MINIMIZE_ABOVE {
+                let (inv, how) = if shrink {
                     let inv = minimize(&enc, &full, &[q], &clock);
                     let how = format!(
                         " (the unsat cores' closure within the {} found, {:.2} s)",
@@ -1345,7 +1342,7 @@ pub fn run(p: &Params, opts: &ProveOptions) -> Result<(Report, ProveDetail), Int
                     );
                     (inv, how)
                 } else {
-                    (full, String::new())
+                    (full.clone(), String::new())
                 };
                 let t = Instant::now();
                 let checked = match &shared_check {
