@@ -302,6 +302,26 @@ fn in_log<I: Interp>(i: &I, r: &I::R, x: &I::N, pn: &str) -> I::B {
     })
 }
 
+/// `f` holds of every success of every client:
+/// `\A c \in Client : \A k : k <= Len(client_success[c]) => f(client_success[c][k])`.
+fn every_success<I: Interp>(i: &I, f: &dyn Fn(&I::N) -> I::B) -> I::B {
+    i.forall_c("c", &|c| {
+        i.forall_p("k", &|k| {
+            i.implies(&i.le(&i.pos(k), &i.cs_len(c)), &f(&i.cs_ent(c, k)))
+        })
+    })
+}
+
+/// `x` is in the logs of at least `n` replicas that are not old leaders.
+fn in_non_old_logs<I: Interp>(i: &I, n: i64, x: &I::N) -> I::B {
+    i.le(
+        &i.num(n),
+        &i.card_r("q", &|q| {
+            i.and(vec![i.not(&i.old_leader(q)), in_log(i, q, x, "j")])
+        }),
+    )
+}
+
 /// `x` is at a position of `db[r]` with `j <= db_replicated` of some quorum
 fn ackable<I: Interp>(i: &I, p: &Params, c: &I::C) -> I::B {
     let l = i.pending_db(c);
@@ -558,34 +578,9 @@ fn shape<I: Interp>(i: &I, p: &Params, s: Shape) -> I::B {
             )
         }),
         Shape::SuccessInLog(g) => i.forall_r("r", &|r| {
-            i.implies(
-                &g1(g, r),
-                &i.forall_c("c", &|c| {
-                    i.forall_p("k", &|k| {
-                        i.implies(
-                            &i.le(&i.pos(k), &i.cs_len(c)),
-                            &in_log(i, r, &i.cs_ent(c, k), "j"),
-                        )
-                    })
-                }),
-            )
+            i.implies(&g1(g, r), &every_success(i, &|x| in_log(i, r, x, "j")))
         }),
-        Shape::SuccessInQuorum(n) => i.forall_c("c", &|c| {
-            i.forall_p("k", &|k| {
-                i.implies(
-                    &i.le(&i.pos(k), &i.cs_len(c)),
-                    &i.le(
-                        &i.num(n),
-                        &i.card_r("q", &|q| {
-                            i.and(vec![
-                                i.not(&i.old_leader(q)),
-                                in_log(i, q, &i.cs_ent(c, k), "j"),
-                            ])
-                        }),
-                    ),
-                )
-            })
-        }),
+        Shape::SuccessInQuorum(n) => every_success(i, &|x| in_non_old_logs(i, n, x)),
         Shape::ReplicatedFaithful(g) => i.forall_r("l", &|l| {
             i.forall_r("r", &|r| {
                 i.implies(
@@ -661,25 +656,14 @@ fn shape<I: Interp>(i: &I, p: &Params, s: Shape) -> I::B {
                 &i.zk_status_is(ZkStatus::WaitReplicaLog),
                 &i.and(vec![
                     i.not(&i.catchup_nil()),
-                    i.forall_c("c", &|c| {
-                        i.forall_p("k", &|k| {
-                            let x = i.cs_ent(c, k);
-                            let quorum = i.le(
-                                &i.num(rf),
-                                &i.card_r("q", &|q| {
-                                    i.and(vec![i.not(&i.old_leader(q)), in_log(i, q, &x, "j")])
-                                }),
-                            );
-                            i.implies(
-                                &i.le(&i.pos(k), &i.cs_len(c)),
-                                &i.exists_p("j", &|j| {
-                                    i.and(vec![
-                                        i.le(&i.pos(j), &i.db_len(&z)),
-                                        i.eq(&i.db_ent(&z, j), &x),
-                                        i.or(vec![i.le(&i.pos(j), &i.catchup()), quorum.clone()]),
-                                    ])
-                                }),
-                            )
+                    every_success(i, &|x| {
+                        let quorum = in_non_old_logs(i, rf, x);
+                        i.exists_p("j", &|j| {
+                            i.and(vec![
+                                i.le(&i.pos(j), &i.db_len(&z)),
+                                i.eq(&i.db_ent(&z, j), x),
+                                i.or(vec![i.le(&i.pos(j), &i.catchup()), quorum.clone()]),
+                            ])
                         })
                     }),
                 ]),
