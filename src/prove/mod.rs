@@ -750,25 +750,6 @@ pub(crate) fn discharge<'a>(
     Ok(())
 }
 
-/// k-induction alone, with the given lemmas in the step case (for tests and
-/// experiments: `run` chooses the lemmas itself).
-pub fn k_induction_with(
-    p: &Params,
-    prop: Property,
-    lemmas: &[Conj],
-    max_k: usize,
-) -> Result<Verdict, InternalError> {
-    let clock = Clock {
-        start: Instant::now(),
-        deadline: None,
-    };
-    let opts = ProveOptions {
-        max_k,
-        ..ProveOptions::new(vec![prop])
-    };
-    k_induction(&Encoding::new(p), prop, lemmas, &opts, &clock, &mut vec![])
-}
-
 /// k-induction for `prop` (with the required conjuncts), the lemmas
 /// assumed on every state of the step path.
 fn k_induction(
