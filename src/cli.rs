@@ -106,6 +106,12 @@ pub struct Cli {
     #[arg(long)]
     pub no_symmetry_breaking: bool,
 
+    /// Symbolic engine: unroll every order of adjacent independent steps
+    /// (no partial-order reduction; verdicts and depths are the same either
+    /// way).
+    #[arg(long)]
+    pub no_por: bool,
+
     /// Symbolic engine: do not assert a property at the steps where it has
     /// already been proven to hold.
     #[arg(long)]

@@ -30,6 +30,10 @@ pub struct BmcOptions {
     /// and the properties are symmetric, so verdicts and shortest depths
     /// are unchanged.
     pub symmetry_breaking: bool,
+    /// Partial-order reduction (`symbolic::por`): two adjacent independent
+    /// steps are unrolled in one order only. Verdicts and shortest depths
+    /// are unchanged.
+    pub partial_order: bool,
     /// Once a property is proven at depth k (UNSAT), assert it at step k:
     /// every state at step k of an unrolled path is reachable in exactly k
     /// steps, so no path is lost, and the solver gets the fact for free.
@@ -96,6 +100,7 @@ impl BmcOptions {
             stop_at_first: false,
             timeout_ms: None,
             symmetry_breaking: true,
+            partial_order: true,
             lemmas: true,
             dump_smt: None,
             assume: vec![],
@@ -124,6 +129,8 @@ pub struct Unroller {
     /// Symmetry breaking on: per replica and per client, whether some step
     /// so far has touched it (see `break_symmetry`).
     touched: Option<(Vec<Bool>, Vec<Bool>)>,
+    /// Partial-order reduction on (see `symbolic::por`).
+    partial_order: bool,
 }
 
 /// A solver for the bit-vector fragment: Z3's bit-blasting SAT back end
@@ -156,6 +163,7 @@ impl Unroller {
             states: vec![s0],
             steps: vec![],
             touched: None,
+            partial_order: false,
         }
     }
 
@@ -189,8 +197,18 @@ impl Unroller {
                 }
             }
         }
+        if self.partial_order && k >= 2 {
+            let prev = &self.steps[k - 2];
+            self.solver
+                .assert(self.enc.por_step(&self.states[k - 2], &prev.act, &sv.act));
+        }
         self.states.push(n);
         self.steps.push(sv);
+    }
+
+    /// Partial-order reduction from the next step on (`symbolic::por`).
+    pub fn reduce_partial_order(&mut self) {
+        self.partial_order = true;
     }
 
     /// Symmetry breaking, before any `extend`: `Init` is restricted to the
@@ -338,11 +356,15 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
         let depth = opts.depth;
         let timeout = opts.timeout_ms;
         let sym = opts.symmetry_breaking;
+        let por = opts.partial_order;
         let lemmas = opts.lemmas;
         std::thread::spawn(move || -> Result<(), InternalError> {
             let mut u = Unroller::new(&p, timeout);
             if sym {
                 u.break_symmetry();
+            }
+            if por {
+                u.reduce_partial_order();
             }
             for k in 0..=depth {
                 if k > 0 {
@@ -436,6 +458,9 @@ pub fn run(
     let mut u = Unroller::new(p, opts.timeout_ms);
     if opts.symmetry_breaking {
         u.break_symmetry();
+    }
+    if opts.partial_order {
+        u.reduce_partial_order();
     }
     let mut verdicts: Vec<(Property, Option<Verdict>)> =
         opts.props.iter().map(|&q| (q, None)).collect();

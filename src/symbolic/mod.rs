@@ -15,6 +15,7 @@
 //! once per slot rather than once per action.
 
 pub mod enumerate;
+pub mod por;
 pub mod smtlib;
 
 use crate::layout::Layout;
