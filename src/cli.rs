@@ -109,8 +109,14 @@ pub struct Cli {
     /// Symbolic engine: unroll every order of adjacent independent steps
     /// (no partial-order reduction; verdicts and depths are the same either
     /// way).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "por_from")]
     pub no_por: bool,
+
+    /// Symbolic engine: the depth from which adjacent independent steps are
+    /// unrolled in one order only (partial-order reduction; it pays on deep
+    /// searches, costs on shallow ones).
+    #[arg(long, value_name = "K", default_value_t = semisync_bmc::engine::bmc::POR_DEPTH)]
+    pub por_from: usize,
 
     /// Symbolic engine: do not assert a property at the steps where it has
     /// already been proven to hold.
