@@ -33,13 +33,40 @@ use super::{and, eq_c, or, Encoding};
 use crate::spec::Action;
 use z3::ast::{Ast, Bool, BV};
 
-/// `(slot, condition)`: the slot is touched when the condition holds.
-pub type Footprint = Vec<(usize, Bool)>;
+/// Which positions of a sequence row an access touches.
+#[derive(Clone)]
+pub enum Pos {
+    All,
+    /// Position `len + 1` (an append, or a copy to the end), for the
+    /// length term given.
+    At(BV),
+    /// Positions `1..len`.
+    Below(BV),
+}
+
+/// One slot (or, for sequence entries, one row: its first slot stands for
+/// the row), touched when `cond` holds.
+#[derive(Clone)]
+pub struct Atom {
+    pub slot: usize,
+    pub cond: Bool,
+    pub pos: Pos,
+}
+
+pub type Footprint = Vec<Atom>;
+
+fn atom(slot: usize, cond: Bool) -> Atom {
+    Atom {
+        slot,
+        cond,
+        pos: Pos::All,
+    }
+}
 
 fn always(slots: impl IntoIterator<Item = usize>) -> Footprint {
     slots
         .into_iter()
-        .map(|i| (i, Bool::from_bool(true)))
+        .map(|i| atom(i, Bool::from_bool(true)))
         .collect()
 }
 
@@ -48,7 +75,7 @@ fn at(slots: &[usize], idx: &BV) -> Footprint {
     slots
         .iter()
         .enumerate()
-        .map(|(r, &i)| (i, eq_c(idx, r as u64)))
+        .map(|(r, &i)| atom(i, eq_c(idx, r as u64)))
         .collect()
 }
 
@@ -56,25 +83,30 @@ fn at(slots: &[usize], idx: &BV) -> Footprint {
 fn row(grid: &[Vec<usize>], idx: &BV) -> Footprint {
     grid.iter()
         .enumerate()
-        .flat_map(|(r, slots)| slots.iter().map(move |&i| (i, eq_c(idx, r as u64))))
+        .flat_map(|(r, slots)| slots.iter().map(move |&i| atom(i, eq_c(idx, r as u64))))
         .collect()
 }
 
-/// Row `idx` of a grid of sequence entries, at position `pos[idx]` (an
-/// append or a copy at the end of the log), or below it (`below`).
-fn entries(grid: &[Vec<usize>], idx: &BV, pos: &[BV], below: bool) -> Footprint {
-    let mut v = vec![];
-    for (r, slots) in grid.iter().enumerate() {
-        for (j, &i) in slots.iter().enumerate() {
-            let here = if below {
-                super::lt_c(&pos[r], j as u64 + 1).not()
-            } else {
-                eq_c(&pos[r], j as u64)
-            };
-            v.push((i, and(&[eq_c(idx, r as u64), here])));
-        }
+/// The entries of log `idx` (a row of `grid`) at the positions `pos(r)`
+/// says for row `r`.
+fn entries(grid: &[Vec<usize>], idx: &BV, pos: impl Fn(usize) -> Pos) -> Footprint {
+    grid.iter()
+        .enumerate()
+        .map(|(r, slots)| Atom {
+            slot: slots[0],
+            cond: eq_c(idx, r as u64),
+            pos: pos(r),
+        })
+        .collect()
+}
+
+/// Whether two accesses to the same row meet.
+fn overlap(p: &Pos, q: &Pos) -> Bool {
+    match (p, q) {
+        (Pos::At(a), Pos::At(b)) => a.eq(b),
+        (Pos::At(a), Pos::Below(b)) | (Pos::Below(b), Pos::At(a)) => a.bvult(b),
+        _ => Bool::from_bool(true),
     }
-    v
 }
 
 /// What an action instance touches in a state.
@@ -117,7 +149,7 @@ impl Encoding {
                 w = always(client(c));
                 w.extend(always([l.next_req]));
                 w.extend(at(&l.db_len, ld));
-                w.extend(entries(&l.db_ent, ld, &lens, false));
+                w.extend(entries(&l.db_ent, ld, |y| Pos::At(lens[y].clone())));
                 let diag: Vec<usize> = (0..nr).map(|x| l.db_repl[x][x]).collect();
                 w.extend(at(&diag, ld));
             }
@@ -125,7 +157,7 @@ impl Encoding {
                 let pd = &s[l.pending_db[c]];
                 r = always(client(c));
                 r.extend(always([l.cs_len[c]]));
-                r.extend(entries(&l.db_ent, pd, &lens, true));
+                r.extend(entries(&l.db_ent, pd, |y| Pos::Below(lens[y].clone())));
                 g = at(&l.db_len, pd);
                 g.extend(row(&l.db_repl, pd));
                 w = always(client(c));
@@ -139,17 +171,15 @@ impl Encoding {
             }
             Replicate(x) => {
                 let ld = &s[l.db_leader[x]];
-                let own = vec![lens[x].clone(); nr];
                 r = always([l.db_leader[x], l.db_status[x], l.db_len[x]]);
-                r.extend(entries(&l.db_ent, ld, &own, false));
+                r.extend(entries(&l.db_ent, ld, |_| Pos::At(lens[x].clone())));
                 g = at(&l.db_len, ld);
                 w = always([l.db_len[x]]);
-                w.extend(
-                    l.db_ent[x]
-                        .iter()
-                        .enumerate()
-                        .map(|(j, &i)| (i, eq_c(&lens[x], j as u64))),
-                );
+                w.push(Atom {
+                    slot: l.db_ent[x][0],
+                    cond: Bool::from_bool(true),
+                    pos: Pos::At(lens[x].clone()),
+                });
                 let col: Vec<usize> = (0..nr).map(|y| l.db_repl[y][x]).collect();
                 w.extend(at(&col, ld));
             }
@@ -176,7 +206,8 @@ impl Encoding {
                     l.db_leader[x],
                     l.old_leaders[x],
                 ]);
-                w.extend(always(l.db_ent[x].iter().copied()));
+                // The whole log: its row's first slot stands for it.
+                w.extend(always([l.db_ent[x][0]]));
                 w.extend(always(l.db_repl[x].iter().copied()));
             }
             ReadyToChangeZKLeader => {
@@ -237,11 +268,13 @@ impl Encoding {
         let y = self.access(b, s)?;
         let mut clash = vec![];
         let mut meet = |u: &Footprint, v: &Footprint| {
-            for (i, ci) in u {
-                for (j, cj) in v {
-                    if i == j {
-                        clash.push(and(&[ci.clone(), cj.clone()]));
-                    }
+            for x in u {
+                for y in v.iter().filter(|y| y.slot == x.slot) {
+                    clash.push(and(&[
+                        x.cond.clone(),
+                        y.cond.clone(),
+                        overlap(&x.pos, &y.pos),
+                    ]));
                 }
             }
         };
@@ -249,18 +282,23 @@ impl Encoding {
         meet(&x.writes, &y.grows);
         meet(&x.writes, &y.writes);
         meet(&y.writes, &x.reads);
-        if x.grows
+        // What `a` only compares from below, `b` may raise (never an
+        // entry: `grows` holds lengths and counts).
+        let raised: Vec<(&Atom, &Atom)> = x
+            .grows
             .iter()
-            .any(|(i, _)| y.writes.iter().any(|(j, _)| i == j))
-        {
+            .flat_map(|g| {
+                y.writes
+                    .iter()
+                    .filter(move |w| w.slot == g.slot)
+                    .map(move |w| (g, w))
+            })
+            .collect();
+        if !raised.is_empty() {
             let (_, t) = self.apply(b, s, &BV::from_u64(0, self.p.w_replica()));
-            for (i, ci) in &x.grows {
-                for (j, cj) in &y.writes {
-                    if i == j {
-                        let up = s[*i].bvule(&t[*i]);
-                        clash.push(and(&[ci.clone(), cj.clone(), up.not()]));
-                    }
-                }
+            for (g, w) in raised {
+                let up = s[g.slot].bvule(&t[g.slot]);
+                clash.push(and(&[g.cond.clone(), w.cond.clone(), up.not()]));
             }
         }
         let ok = or(&clash).not().simplify();
