@@ -307,10 +307,80 @@ fn bmc_reports_properties_its_invariant_proves() {
         |_| {},
     )
     .unwrap();
+    // The same search in a thread beside BMC, started after depth 2.
+    let beside = run(
+        &p,
+        &BmcOptions {
+            invariant: InvariantPolicy::Beside {
+                after: 2,
+                budget_secs: 120,
+            },
+            ..BmcOptions::new(6, props.clone())
+        },
+        |_| {},
+    )
+    .unwrap();
     let plain = run(&p, &BmcOptions::new(6, props), |_| {}).unwrap();
-    for ((q, a), (_, b)) in with.verdicts.iter().zip(&plain.verdicts) {
-        assert!(matches!(a, Verdict::Proved { .. }), "{q}: {}", a.summary());
+    for (i, (q, b)) in plain.verdicts.iter().enumerate() {
+        for a in [&with.verdicts[i].1, &beside.verdicts[i].1] {
+            assert!(matches!(a, Verdict::Proved { .. }), "{q}: {}", a.summary());
+        }
         assert!(matches!(b, Verdict::HoldsUpTo(6)), "{q}: {}", b.summary());
+    }
+}
+
+/// With the search beside BMC, `Consistent` waits for it; when the
+/// invariant does not prove it (four replicas lose a write) or no
+/// invariant comes in time, it is checked again from depth 0 and its
+/// shortest violation is found as plain BMC finds it.
+#[test]
+fn a_property_the_search_leaves_open_is_checked_again_from_depth_0() {
+    use semisync_bmc::engine::bmc::{run, BmcOptions, InvariantPolicy};
+    let p = Params {
+        clients: 1,
+        replicas: 4,
+        max_req: 1,
+        max_leader_changes: 2,
+        ..Params::default()
+    };
+    let props = vec![Property::Consistent, Property::Inv];
+    let plain = run(&p, &BmcOptions::new(11, props.clone()), |_| {}).unwrap();
+    assert_eq!(plain.verdicts[0].1.violation_depth(), Some(10));
+    assert!(matches!(plain.verdicts[1].1, Verdict::HoldsUpTo(11)));
+    for budget_secs in [0, 120] {
+        let mut depths = vec![];
+        let r = run(
+            &p,
+            &BmcOptions {
+                invariant: InvariantPolicy::Beside {
+                    after: 2,
+                    budget_secs,
+                },
+                ..BmcOptions::new(11, props.clone())
+            },
+            |d| depths.push((d.depth, d.answers.iter().map(|a| a.0).collect::<Vec<_>>())),
+        )
+        .unwrap();
+        let what = format!("budget {budget_secs} s");
+        assert_eq!(r.verdicts[0].1.violation_depth(), Some(10), "{what}");
+        match (&r.verdicts[1].1, budget_secs) {
+            // No time: Inv is checked to the bound.
+            (Verdict::HoldsUpTo(11), 0) => {}
+            // The invariant (it exists here, see above) proves Inv.
+            (Verdict::Proved { .. }, 120) => {}
+            (v, _) => panic!("{what}: Inv: {}", v.summary()),
+        }
+        // Consistent's depths 3..=10 are reported once, by the second run.
+        let consistent_at = |k: usize| {
+            depths
+                .iter()
+                .filter(|(d, qs)| *d == k && qs.contains(&Property::Consistent))
+                .count()
+        };
+        assert!(
+            (3..=10).all(|k| consistent_at(k) == 1),
+            "{what}: {depths:?}"
+        );
     }
 }
 

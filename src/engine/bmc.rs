@@ -60,8 +60,14 @@ pub enum InvariantPolicy {
     /// After depth `AUTO_DEPTH`, if `Consistent` is still open and the
     /// depths left are projected to cost more than `AUTO_WORTH_SECS` (see
     /// `worth_an_invariant`); shallow violations are found before the
-    /// invariant is paid for.
+    /// invariant is paid for. The search then runs beside BMC, as `Beside`.
     Auto,
+    /// After depth `after`, in a thread beside BMC, within `budget_secs`:
+    /// `Consistent` waits for it, the other properties go on deepening.
+    Beside {
+        after: usize,
+        budget_secs: u64,
+    },
 }
 
 /// The most the invariant search may take; past it, BMC goes on without.
@@ -469,11 +475,114 @@ fn touches(enc: &Encoding, sv: &StepVars) -> (Vec<Bool>, Vec<Bool>) {
     )
 }
 
+/// What an invariant search (`prove::invariant_for_bmc`) returns, with its
+/// log and the seconds it took.
+type Search = (
+    Result<Option<crate::prove::BmcInvariant>, InternalError>,
+    Vec<String>,
+    f64,
+);
+
+/// Looks for an invariant as `--prove` does, within `budget_secs`.
+fn search(p: &Params, open: &[Property], budget_secs: u64) -> Search {
+    let t = Instant::now();
+    let mut log = vec![];
+    let found = crate::prove::invariant_for_bmc(
+        p,
+        open,
+        Some(std::time::Duration::from_secs(budget_secs)),
+        &mut log,
+    );
+    (found, log, t.elapsed().as_secs_f64())
+}
+
+/// The invariant search of `InvariantPolicy::Auto`, running in a thread
+/// beside BMC (its own Z3 context), started after depth `after`.
+struct Beside {
+    handle: std::thread::JoinHandle<Search>,
+    after: usize,
+}
+
+impl Beside {
+    fn join(self) -> Result<(Search, usize), InternalError> {
+        let found = self
+            .handle
+            .join()
+            .map_err(|_| InternalError("the invariant search thread panicked".into()))?;
+        Ok((found, self.after))
+    }
+}
+
+/// Applies a finished search: logs it and, if it found an invariant,
+/// asserts it at every state unrolled so far (and, through `assume_more`,
+/// at every later one) and marks the open properties it proves.
+fn apply_invariant(
+    u: &Unroller,
+    ((found, log, secs), after): (Search, usize),
+    verdicts: &mut [(Property, Option<Verdict>)],
+    assume_more: &mut Vec<crate::prove::Conj>,
+) -> Result<(), InternalError> {
+    for line in log {
+        log::info!("{line}");
+    }
+    match found? {
+        None => log::info!("no inductive invariant found ({secs:.2} s); BMC goes on without one"),
+        Some((inv, proved)) => {
+            log::info!(
+                "inductive invariant of {} conjuncts found and re-checked after depth {after} \
+                 ({secs:.2} s); it proves {}; assumed at every step from here",
+                inv.len(),
+                if proved.is_empty() {
+                    "none of the open properties".to_string()
+                } else {
+                    proved
+                        .iter()
+                        .map(|q| q.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            );
+            for st in &u.states {
+                for c in &inv {
+                    u.solver.assert(c.sym(&u.enc, st));
+                }
+            }
+            for (q, v) in verdicts.iter_mut() {
+                if v.is_none() && proved.contains(q) {
+                    *v = Some(Verdict::Proved {
+                        method: format!(
+                            "inductive invariant found after BMC depth {after}, re-checked"
+                        ),
+                        k: 1,
+                        conjuncts: inv.len(),
+                    });
+                }
+            }
+            *assume_more = inv;
+        }
+    }
+    Ok(())
+}
+
 /// Runs BMC from depth 0 to `opts.depth`, calling `progress` after each depth.
 pub fn run(
     p: &Params,
     opts: &BmcOptions,
     mut progress: impl FnMut(&DepthInfo),
+) -> Result<Report, InternalError> {
+    run_dyn(p, opts, &mut progress)
+}
+
+/// `run`, with `InvariantPolicy::Auto`'s search in a thread beside BMC: once
+/// started (after depth `AUTO_DEPTH`), `Consistent`, whose cost called for
+/// it, waits for it while the other properties go on deepening; whatever
+/// the invariant does not prove is then checked by a second run from depth
+/// 0 (a property cannot be checked at a state before the last one of an
+/// unrolling: a path there need not extend to the last).
+fn run_dyn(
+    p: &Params,
+    opts: &BmcOptions,
+    progress: &mut dyn FnMut(&DepthInfo),
 ) -> Result<Report, InternalError> {
     let start = Instant::now();
     let mut u = Unroller::new(p, opts.timeout_ms);
@@ -487,7 +596,27 @@ pub fn run(
         opts.props.iter().map(|&q| (q, None)).collect();
     let mut last = 0;
     let mut assume_more: Vec<crate::prove::Conj> = vec![];
+    let mut beside: Option<Beside> = None;
+    // Properties waiting for the search, and the depth they were checked to.
+    let mut parked: Vec<Property> = vec![];
+    let mut parked_at = 0;
+    let mut stopped = false;
+    let (beside_at, budget) = match opts.invariant {
+        InvariantPolicy::Auto => (Some(AUTO_DEPTH), INVARIANT_BUDGET_SECS),
+        InvariantPolicy::Beside { after, budget_secs } => (Some(after), budget_secs),
+        _ => (None, 0),
+    };
     for k in 0..=opts.depth {
+        if beside.as_ref().is_some_and(|b| b.handle.is_finished()) {
+            let found = beside.take().expect("checked just above").join()?;
+            apply_invariant(&u, found, &mut verdicts, &mut assume_more)?;
+            if verdicts
+                .iter()
+                .all(|(q, v)| v.is_some() || parked.contains(q))
+            {
+                break;
+            }
+        }
         last = k;
         let t0 = Instant::now();
         if k > 0 {
@@ -497,7 +626,10 @@ pub fn run(
             u.solver.assert(c.sym(&u.enc, &u.states[k]));
         }
         let mut answers = vec![];
-        for (prop, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {
+        for (prop, verdict) in verdicts
+            .iter_mut()
+            .filter(|(q, v)| v.is_none() && !parked.contains(q))
+        {
             let tq = Instant::now();
             let (r, v) = u.check_depth(*prop, opts.lemmas, opts.dump_smt.as_deref())?;
             answers.push((*prop, r, tq.elapsed().as_secs_f64()));
@@ -517,7 +649,14 @@ pub fn run(
         let any_violation = verdicts
             .iter()
             .any(|(_, v)| v.as_ref().is_some_and(|v| v.is_violated()));
-        if verdicts.iter().all(|(_, v)| v.is_some()) || (opts.stop_at_first && any_violation) {
+        if opts.stop_at_first && any_violation {
+            stopped = true;
+            break;
+        }
+        if verdicts
+            .iter()
+            .all(|(q, v)| v.is_some() || parked.contains(q))
+        {
             break;
         }
         let open: Vec<Property> = verdicts
@@ -525,75 +664,87 @@ pub fn run(
             .filter(|(_, v)| v.is_none())
             .map(|(q, _)| *q)
             .collect();
-        let look = match opts.invariant {
-            InvariantPolicy::Off => false,
-            InvariantPolicy::First => k == 0,
-            InvariantPolicy::Auto => {
-                k == AUTO_DEPTH
-                    && open.contains(&Property::Consistent)
-                    && consistent_secs.is_some_and(|secs| worth_an_invariant(k, opts.depth, secs))
-            }
-        };
-        if look && k < opts.depth {
-            let t = Instant::now();
-            let mut log = vec![];
-            let found = crate::prove::invariant_for_bmc(
-                p,
-                &open,
-                Some(std::time::Duration::from_secs(INVARIANT_BUDGET_SECS)),
-                &mut log,
-            )?;
-            for line in log {
-                log::info!("{line}");
-            }
-            match found {
-                None => log::info!(
-                    "no inductive invariant found ({:.2} s); BMC goes on without one",
-                    t.elapsed().as_secs_f64()
-                ),
-                Some((inv, proved)) => {
-                    log::info!(
-                        "inductive invariant of {} conjuncts found and re-checked after depth {k} \
-                         ({:.2} s); it proves {}; assumed at every step from here",
-                        inv.len(),
-                        t.elapsed().as_secs_f64(),
-                        if proved.is_empty() {
-                            "none of the open properties".to_string()
-                        } else {
-                            proved
-                                .iter()
-                                .map(|q| q.name())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        }
-                    );
-                    for st in &u.states {
-                        for c in &inv {
-                            u.solver.assert(c.sym(&u.enc, st));
-                        }
-                    }
-                    for (q, v) in verdicts.iter_mut() {
-                        if v.is_none() && proved.contains(q) {
-                            *v = Some(Verdict::Proved {
-                                method: format!(
-                                    "inductive invariant found after BMC depth {k}, re-checked"
-                                ),
-                                k: 1,
-                                conjuncts: inv.len(),
-                            });
-                        }
-                    }
-                    assume_more = inv;
-                    if verdicts.iter().all(|(_, v)| v.is_some()) {
-                        break;
-                    }
+        if k >= opts.depth {
+            continue;
+        }
+        match opts.invariant {
+            InvariantPolicy::First if k == 0 => {
+                let found = search(p, &open, INVARIANT_BUDGET_SECS);
+                apply_invariant(&u, (found, k), &mut verdicts, &mut assume_more)?;
+                if verdicts.iter().all(|(_, v)| v.is_some()) {
+                    break;
                 }
+            }
+            InvariantPolicy::Auto | InvariantPolicy::Beside { .. } if beside_at == Some(k) => {
+                let worth = match opts.invariant {
+                    InvariantPolicy::Auto => {
+                        consistent_secs.is_some_and(|secs| worth_an_invariant(k, opts.depth, secs))
+                    }
+                    _ => true,
+                };
+                if !(worth && open.contains(&Property::Consistent)) {
+                    continue;
+                }
+                log::info!(
+                    "looking for an inductive invariant beside BMC (at most {budget} s); \
+                     Consistent waits for it, the other properties go on"
+                );
+                let (p, open) = (p.clone(), open.clone());
+                beside = Some(Beside {
+                    handle: std::thread::spawn(move || search(&p, &open, budget)),
+                    after: k,
+                });
+                parked = vec![Property::Consistent];
+                parked_at = k;
+            }
+            _ => {}
+        }
+    }
+    // Every other property is decided, or the depth bound is reached: wait
+    // for the search, unless the run stops at its first violation (the
+    // thread is then left to end on its own).
+    if let Some(b) = beside.take() {
+        if !stopped {
+            apply_invariant(&u, b.join()?, &mut verdicts, &mut assume_more)?;
+        }
+    }
+    let waiting: Vec<Property> = verdicts
+        .iter()
+        .filter(|(q, v)| v.is_none() && parked.contains(q))
+        .map(|(q, _)| *q)
+        .collect();
+    if !waiting.is_empty() && !stopped {
+        log::info!(
+            "{} not proved by an invariant: checked again from depth 0",
+            waiting
+                .iter()
+                .map(|q| q.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let again = BmcOptions {
+            props: waiting,
+            invariant: InvariantPolicy::Off,
+            assume: opts.assume.iter().chain(&assume_more).cloned().collect(),
+            ..opts.clone()
+        };
+        let r = run_dyn(p, &again, &mut |d: &DepthInfo| {
+            if d.depth > parked_at {
+                progress(d)
+            }
+        })?;
+        for (q, v) in r.verdicts {
+            if let Some((_, slot)) = verdicts.iter_mut().find(|(x, _)| *x == q) {
+                *slot = Some(v);
             }
         }
     }
     let verdicts = verdicts
         .into_iter()
-        .map(|(q, v)| (q, v.unwrap_or(Verdict::HoldsUpTo(last))))
+        .map(|(q, v)| {
+            let reached = if parked.contains(&q) { parked_at } else { last };
+            (q, v.unwrap_or(Verdict::HoldsUpTo(reached)))
+        })
         .collect();
     Ok(Report {
         verdicts,
