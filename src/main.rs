@@ -18,6 +18,8 @@ const EXIT_INTERNAL: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_UNKNOWN: u8 = 3;
 const EXIT_VIOLATION: u8 = 12;
+/// The results could not be written (as sysexits' `EX_IOERR`).
+const EXIT_IO: u8 = 74;
 
 fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
@@ -40,9 +42,29 @@ fn default_sigpipe() {
     }
 }
 
+/// A failed write to standard output (a full disk, `> /dev/full`) panics
+/// inside `println!`; report it as one line and `EXIT_IO` instead.
+fn quiet_write_errors() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if let Some(why) = msg.strip_prefix("failed printing to stdout: ") {
+            eprintln!("error: cannot write the results to standard output: {why}");
+            std::process::exit(EXIT_IO as i32);
+        }
+        default(info)
+    }));
+}
+
 fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();
+    quiet_write_errors();
     let cli = Cli::parse();
     let level = if cli.quiet { "warn" } else { "info" };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))

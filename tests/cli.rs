@@ -296,3 +296,21 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+#[test]
+fn a_full_disk_is_reported_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system: nothing to test
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_bmc"))
+        .args(["--depth", "2", "--engine", "explicit"])
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("cannot write the results"), "{err}");
+    assert_eq!(out.status.code(), Some(74), "{err}");
+}
