@@ -114,9 +114,11 @@ pub struct Cli {
 
     /// Symbolic engine: the depth from which adjacent independent steps are
     /// unrolled in one order only (partial-order reduction; it pays on deep
-    /// searches, costs on shallow ones).
-    #[arg(long, value_name = "K", default_value_t = semisync_bmc::engine::bmc::POR_DEPTH)]
-    pub por_from: usize,
+    /// searches, costs on shallow ones). Default: from the first depth at
+    /// which the solver's work explodes (conflicts at least doubling, past
+    /// 1000).
+    #[arg(long, value_name = "K")]
+    pub por_from: Option<usize>,
 
     /// Symbolic engine: do not assert a property at the steps where it has
     /// already been proven to hold.

@@ -151,7 +151,11 @@ fn main() -> ExitCode {
                 stop_at_first: cli.stop_at_first,
                 timeout_ms: cli.timeout.map(|s| s.saturating_mul(1000)),
                 symmetry_breaking: !cli.no_symmetry_breaking,
-                partial_order: (!cli.no_por).then_some(cli.por_from),
+                partial_order: match (cli.no_por, cli.por_from) {
+                    (true, _) => bmc::PorPolicy::Off,
+                    (false, Some(k)) => bmc::PorPolicy::From(k),
+                    (false, None) => bmc::PorPolicy::Auto,
+                },
                 lemmas: !cli.no_lemmas,
                 dump_smt: cli.dump_smt.clone(),
                 ..bmc::BmcOptions::new(cli.depth, props.clone())

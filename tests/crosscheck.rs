@@ -4,7 +4,7 @@
 //! partial-order reduction) and from the explicit engine, and both match
 //! the pinned regression values.
 
-use semisync_bmc::engine::bmc::{self, BmcOptions};
+use semisync_bmc::engine::bmc::{self, BmcOptions, PorPolicy};
 use semisync_bmc::engine::explicit::{self, ExplicitOptions};
 use semisync_bmc::engine::Verdict;
 use semisync_bmc::params::Params;
@@ -193,7 +193,7 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
         // The partial-order reduction from depth 2 (its default depth is
         // past most rows); --split-depths below runs without it.
         let por = BmcOptions {
-            partial_order: Some(2),
+            partial_order: PorPolicy::From(2),
             ..BmcOptions::new(depth, props.to_vec())
         };
         let sym = bmc::run(&p, &por, |_| {}).unwrap();
@@ -211,7 +211,7 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
         .unwrap();
         // --split-depths: even and odd depths in two threads.
         let plain = BmcOptions {
-            partial_order: None,
+            partial_order: PorPolicy::Off,
             ..BmcOptions::new(depth, props.to_vec())
         };
         let split = bmc::run_split(&p, &plain).unwrap();

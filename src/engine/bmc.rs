@@ -30,11 +30,11 @@ pub struct BmcOptions {
     /// and the properties are symmetric, so verdicts and shortest depths
     /// are unchanged.
     pub symmetry_breaking: bool,
-    /// Partial-order reduction (`symbolic::por`) once the unrolling reaches
-    /// this depth (`None`: never): two adjacent independent steps are
-    /// unrolled in one order only, at every step so far and from then on.
-    /// Verdicts and shortest depths are unchanged.
-    pub partial_order: Option<usize>,
+    /// When to apply the partial-order reduction (`symbolic::por`): two
+    /// adjacent independent steps are unrolled in one order only, at every
+    /// step so far and from then on. Verdicts and shortest depths are
+    /// unchanged.
+    pub partial_order: PorPolicy,
     /// Once a property is proven at depth k (UNSAT), assert it at step k:
     /// every state at step k of an unrolled path is reachable in exactly k
     /// steps, so no path is lost, and the solver gets the fact for free.
@@ -107,7 +107,7 @@ impl BmcOptions {
             stop_at_first: false,
             timeout_ms: None,
             symmetry_breaking: true,
-            partial_order: Some(POR_DEPTH),
+            partial_order: PorPolicy::Auto,
             lemmas: true,
             dump_smt: None,
             assume: vec![],
@@ -127,10 +127,26 @@ pub struct DepthInfo {
     pub answers: Vec<(Property, SatResult, f64)>,
 }
 
-/// Depth from which `run` applies the partial-order reduction by default:
-/// it halves the deep UNSAT depths of the standard configuration's `Inv`
-/// (W1), but its constraints slow the shallow searches (W2, W6: 1.4-3x at
-/// depth 10), where there is little to prune.
+/// When the partial-order reduction starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PorPolicy {
+    Off,
+    /// Once the unrolling reaches this depth.
+    From(usize),
+    /// After the first depth at which the solver's work explodes: a query
+    /// with at least `POR_CONFLICTS` conflicts and at least twice the most
+    /// of the depth before. The reduction halves the deep UNSAT depths of
+    /// the standard configuration's `Inv` (W1), but its constraints slow
+    /// searches whose depths stay cheap (W4 1.28x, W2 and W6 1.4-3x at
+    /// depth 10), where there is little to prune. Conflict counts, unlike
+    /// times, are the same on every machine: so is the trace.
+    Auto,
+}
+
+/// See `PorPolicy::Auto`.
+pub const POR_CONFLICTS: u64 = 1000;
+/// The depth `PorPolicy::Auto` stands for where a run cannot watch the
+/// solver (`run_split`).
 pub const POR_DEPTH: usize = 11;
 
 /// The unrolled transition system inside one solver.
@@ -232,10 +248,23 @@ impl Unroller {
         }
     }
 
+    /// Conflicts of the SAT core in the last query (0 if not reported).
+    pub fn conflicts(&self) -> u64 {
+        match self.solver.get_statistics().value("sat conflicts") {
+            Some(z3::StatisticsValue::UInt(n)) => n as u64,
+            _ => 0,
+        }
+    }
+
     /// Partial-order reduction (`symbolic::por`) once the unrolling
     /// reaches depth `from`, on every step pair so far and from then on.
     pub fn reduce_partial_order(&mut self, from: usize) {
         self.partial_order = Some(from);
+    }
+
+    /// Whether `reduce_partial_order` was called.
+    pub fn reduces_partial_order(&self) -> bool {
+        self.partial_order.is_some()
     }
 
     /// Symmetry breaking, before any `extend`: `Init` is restricted to the
@@ -338,6 +367,7 @@ impl Unroller {
     ) -> Result<(SatResult, Option<Verdict>), InternalError> {
         let k = self.depth();
         let r = self.check_violation(prop, dump);
+        log::debug!("depth {k} {prop}: {} conflicts", self.conflicts());
         let v = match r {
             SatResult::Sat => Some(Verdict::Violated(Box::new(self.counterexample(prop)?))),
             SatResult::Unknown => Some(Verdict::Unknown {
@@ -383,7 +413,11 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
         let depth = opts.depth;
         let timeout = opts.timeout_ms;
         let sym = opts.symmetry_breaking;
-        let por = opts.partial_order;
+        let por = match opts.partial_order {
+            PorPolicy::Off => None,
+            PorPolicy::From(k) => Some(k),
+            PorPolicy::Auto => Some(POR_DEPTH),
+        };
         let lemmas = opts.lemmas;
         std::thread::spawn(move || -> Result<(), InternalError> {
             let mut u = Unroller::new(&p, timeout);
@@ -589,9 +623,10 @@ fn run_dyn(
     if opts.symmetry_breaking {
         u.break_symmetry();
     }
-    if let Some(from) = opts.partial_order {
+    if let PorPolicy::From(from) = opts.partial_order {
         u.reduce_partial_order(from);
     }
+    let mut last_conflicts = 0;
     let mut verdicts: Vec<(Property, Option<Verdict>)> =
         opts.props.iter().map(|&q| (q, None)).collect();
     let mut last = 0;
@@ -626,6 +661,7 @@ fn run_dyn(
             u.solver.assert(c.sym(&u.enc, &u.states[k]));
         }
         let mut answers = vec![];
+        let mut conflicts = 0;
         for (prop, verdict) in verdicts
             .iter_mut()
             .filter(|(q, v)| v.is_none() && !parked.contains(q))
@@ -634,7 +670,20 @@ fn run_dyn(
             let (r, v) = u.check_depth(*prop, opts.lemmas, opts.dump_smt.as_deref())?;
             answers.push((*prop, r, tq.elapsed().as_secs_f64()));
             *verdict = v;
+            conflicts = conflicts.max(u.conflicts());
         }
+        if opts.partial_order == PorPolicy::Auto
+            && !u.reduces_partial_order()
+            && conflicts >= POR_CONFLICTS
+            && conflicts >= 2 * last_conflicts
+        {
+            log::info!(
+                "partial-order reduction from here ({conflicts} conflicts at depth {k}, \
+                 {last_conflicts} at the depth before)"
+            );
+            u.reduce_partial_order(k + 1);
+        }
+        last_conflicts = conflicts;
         let consistent_secs = answers
             .iter()
             .find(|(q, _, _)| *q == Property::Consistent)
