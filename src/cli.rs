@@ -114,9 +114,9 @@ pub struct Cli {
 
     /// Symbolic engine: the depth from which adjacent independent steps are
     /// unrolled in one order only (partial-order reduction; it pays on deep
-    /// searches, costs on shallow ones). Default: from the first depth at
-    /// which the solver's work explodes (conflicts at least doubling, past
-    /// 1000).
+    /// searches, costs on shallow ones). Default: after the first depth from
+    /// 10 on at which the solver's work explodes (its conflicts at least
+    /// doubling, past 1000).
     #[arg(long, value_name = "K")]
     pub por_from: Option<usize>,
 

@@ -133,13 +133,14 @@ pub enum PorPolicy {
     Off,
     /// Once the unrolling reaches this depth.
     From(usize),
-    /// After the first depth at which the solver's work explodes: a query
-    /// with at least `POR_CONFLICTS` conflicts and at least twice the most
-    /// of the depth before. The reduction halves the deep UNSAT depths of
-    /// the standard configuration's `Inv` (W1), but its constraints slow
-    /// searches whose depths stay cheap (W4 1.28x, W2 and W6 1.4-3x at
-    /// depth 10), where there is little to prune. Conflict counts, unlike
-    /// times, are the same on every machine: so is the trace.
+    /// After the first depth from `AUTO_DEPTH` on at which the solver's
+    /// work explodes: a query with at least `POR_CONFLICTS` conflicts and
+    /// at least twice the most of the depth before. The reduction halves
+    /// the deep UNSAT depths of the standard configuration's `Inv` (W1),
+    /// but its constraints slow searches whose depths stay cheap (W4 1.28x)
+    /// and shallow ones (W2 1.3x, W6 2.8x at depth 10: W2's conflicts
+    /// double at depth 8 already), where there is little to prune. Conflict
+    /// counts, unlike times, are the same on every machine: so is the trace.
     Auto,
 }
 
@@ -674,6 +675,7 @@ fn run_dyn(
         }
         if opts.partial_order == PorPolicy::Auto
             && !u.reduces_partial_order()
+            && k >= AUTO_DEPTH
             && conflicts >= POR_CONFLICTS
             && conflicts >= 2 * last_conflicts
         {
