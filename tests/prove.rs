@@ -382,6 +382,27 @@ fn a_property_the_search_leaves_open_is_checked_again_from_depth_0() {
             "{what}: {depths:?}"
         );
     }
+    // --stop-at-first: Consistent may be the first violation, so it does not
+    // wait; the run stops at depth 10 with it.
+    let r = run(
+        &p,
+        &BmcOptions {
+            invariant: InvariantPolicy::Beside {
+                after: 2,
+                budget_secs: 0,
+            },
+            stop_at_first: true,
+            ..BmcOptions::new(11, props.clone())
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(r.verdicts[0].1.violation_depth(), Some(10));
+    assert!(
+        matches!(r.verdicts[1].1, Verdict::HoldsUpTo(10)),
+        "{}",
+        r.verdicts[1].1.summary()
+    );
 }
 
 /// The default policy looks for an invariant only when the depths left

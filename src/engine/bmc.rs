@@ -140,7 +140,9 @@ pub enum PorPolicy {
     /// but its constraints slow searches whose depths stay cheap (W4 1.28x)
     /// and shallow ones (W2 1.3x, W6 2.8x at depth 10: W2's conflicts
     /// double at depth 8 already), where there is little to prune. Conflict
-    /// counts, unlike times, are the same on every machine: so is the trace.
+    /// counts, unlike times, are the same on every machine, and so is where
+    /// the reduction starts (unless an invariant search beside BMC, whose
+    /// result arrives at a time, changes the queries).
     Auto,
 }
 
@@ -214,14 +216,9 @@ impl Unroller {
             .assert(self.enc.trans(&self.states[k - 1], &n, &sv));
         if let Some((seen_r, seen_c)) = &mut self.touched {
             let (tr, tc) = touches(&self.enc, &sv);
-            for (seen, t) in [(seen_r, tr), (seen_c, tc)] {
-                // The first touch of id i + 1 comes after some touch of id i
-                // (replica ids from r2 on: r1 is the fixed initial leader).
-                let first = if seen.len() == self.enc.p.replicas {
-                    2
-                } else {
-                    1
-                };
+            // The first touch of id i + 1 comes after some touch of id i
+            // (replica ids from r2 on: r1 is the fixed initial leader).
+            for (seen, t, first) in [(seen_r, tr, 2), (seen_c, tc, 1)] {
                 for i in first..seen.len() {
                     self.solver.assert(t[i].implies(&seen[i - 1]));
                 }
@@ -736,6 +733,16 @@ fn run_dyn(
                 if !(worth && open.contains(&Property::Consistent)) {
                     continue;
                 }
+                if opts.stop_at_first {
+                    // Consistent may be the first violation: it cannot wait
+                    // while the others go on, so the search runs in line.
+                    let found = search(p, &open, budget);
+                    apply_invariant(&u, (found, k), &mut verdicts, &mut assume_more)?;
+                    if verdicts.iter().all(|(_, v)| v.is_some()) {
+                        break;
+                    }
+                    continue;
+                }
                 log::info!(
                     "looking for an inductive invariant beside BMC (at most {budget} s); \
                      Consistent waits for it, the other properties go on"
@@ -747,6 +754,12 @@ fn run_dyn(
                 });
                 parked = vec![Property::Consistent];
                 parked_at = k;
+                if verdicts
+                    .iter()
+                    .all(|(q, v)| v.is_some() || parked.contains(q))
+                {
+                    break;
+                }
             }
             _ => {}
         }
@@ -779,9 +792,16 @@ fn run_dyn(
             assume: opts.assume.iter().chain(&assume_more).cloned().collect(),
             ..opts.clone()
         };
+        // Its depths up to `parked_at` were reported already (unless one
+        // is unknown now); its clock starts now.
+        let before = start.elapsed().as_secs_f64();
         let r = run_dyn(p, &again, &mut |d: &DepthInfo| {
-            if d.depth > parked_at {
-                progress(d)
+            let unknown = d.answers.iter().any(|a| a.1 == SatResult::Unknown);
+            if d.depth > parked_at || unknown {
+                progress(&DepthInfo {
+                    total_seconds: before + d.total_seconds,
+                    ..d.clone()
+                })
             }
         })?;
         for (q, v) in r.verdicts {
