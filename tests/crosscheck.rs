@@ -108,6 +108,17 @@ fn table() -> Vec<(&'static str, Params, usize, [Option<usize>; 3])> {
             [Some(5), None, None],
         ),
         (
+            // As many clients as replicas: both symmetry orders apply.
+            "4 replicas, 4 clients",
+            Params {
+                replicas: 4,
+                clients: 4,
+                ..d.clone()
+            },
+            10,
+            [None, Some(10), None],
+        ),
+        (
             "5 replicas, 3 clients",
             Params {
                 replicas: 5,
