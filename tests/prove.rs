@@ -77,6 +77,14 @@ fn candidate_text_is_well_formed_tla() {
     );
 }
 
+/// Four replicas, quorum 2: a write is lost (Consistent fails at depth 10).
+fn four_replicas() -> Params {
+    Params {
+        replicas: 4,
+        ..small()
+    }
+}
+
 fn small() -> Params {
     Params {
         clients: 1,
@@ -248,13 +256,7 @@ fn consistent_is_proved_by_k_induction_without_the_replication_lemmas() {
 #[test]
 fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
     use semisync_bmc::engine::bmc::{run, BmcOptions};
-    let p = Params {
-        clients: 1,
-        replicas: 4,
-        max_req: 1,
-        max_leader_changes: 2,
-        ..Params::default()
-    };
+    let p = four_replicas();
     let mut log = vec![];
     let props = vec![Property::Consistent, Property::Inv];
     let (inv, proved) = semisync_bmc::prove::invariant_for_bmc(&p, &props, None, &mut log)
@@ -336,13 +338,7 @@ fn bmc_reports_properties_its_invariant_proves() {
 #[test]
 fn a_property_the_search_leaves_open_is_checked_again_from_depth_0() {
     use semisync_bmc::engine::bmc::{run, BmcOptions, InvariantPolicy};
-    let p = Params {
-        clients: 1,
-        replicas: 4,
-        max_req: 1,
-        max_leader_changes: 2,
-        ..Params::default()
-    };
+    let p = four_replicas();
     let props = vec![Property::Consistent, Property::Inv];
     let plain = run(&p, &BmcOptions::new(11, props.clone()), |_| {}).unwrap();
     assert_eq!(plain.verdicts[0].1.violation_depth(), Some(10));
