@@ -251,3 +251,20 @@ fn engines_agree_on_first_violations_up_to_depth_10() {
 fn engines_agree_on_deep_inv_violations() {
     check(deep_table(), &[Property::Inv]);
 }
+
+/// The reduction applies only once its commutation proof for the
+/// configuration passed; a failed proof switches it off (loudly, in the
+/// log) instead of trusting it.
+#[test]
+fn a_failed_commutation_proof_switches_the_reduction_off() {
+    let p = Params::default();
+    let mut u = bmc::Unroller::new(&p, None);
+    u.reduce_partial_order(2);
+    assert!(u.reduces_partial_order());
+    u.partial_order_verified(Err("a pair does not commute".into()));
+    assert!(!u.reduces_partial_order());
+    let mut v = bmc::Unroller::new(&p, None);
+    v.reduce_partial_order(2);
+    v.partial_order_verified(semisync_bmc::symbolic::por::verify(&p));
+    assert!(v.reduces_partial_order());
+}

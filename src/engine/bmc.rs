@@ -165,6 +165,9 @@ pub struct Unroller {
     partial_order: Option<usize>,
     /// Adjacent step pairs constrained by it so far.
     por_pairs: usize,
+    /// `symbolic::por::verify` passed for this configuration: until then
+    /// no reduction constraint is asserted.
+    por_verified: bool,
 }
 
 /// A solver for the bit-vector fragment: Z3's bit-blasting SAT back end
@@ -199,6 +202,7 @@ impl Unroller {
             touched: None,
             partial_order: None,
             por_pairs: 0,
+            por_verified: false,
         }
     }
 
@@ -229,7 +233,14 @@ impl Unroller {
         }
         self.states.push(n);
         self.steps.push(sv);
-        if self.partial_order.is_some_and(|from| k >= from) {
+        self.add_partial_order();
+    }
+
+    /// Asserts the reduction on every step pair not yet constrained, once
+    /// it is verified and the unrolling has reached its start depth.
+    fn add_partial_order(&mut self) {
+        let k = self.depth();
+        if self.por_verified && self.partial_order.is_some_and(|from| k >= from) {
             let t = Instant::now();
             while self.por_pairs + 2 <= self.steps.len() {
                 let i = self.por_pairs;
@@ -263,6 +274,27 @@ impl Unroller {
     /// Whether `reduce_partial_order` was called.
     pub fn reduces_partial_order(&self) -> bool {
         self.partial_order.is_some()
+    }
+
+    /// The outcome of `symbolic::por::verify` for this configuration: the
+    /// reduction applies only after it passed (constraints then go to every
+    /// step pair so far); a failure is an encoding bug, reported loudly,
+    /// and BMC goes on without the reduction.
+    pub fn partial_order_verified(&mut self, proof: Result<usize, String>) {
+        match proof {
+            Ok(n) => {
+                log::debug!("partial-order reduction: {n} reorderable pairs proved to commute");
+                self.por_verified = true;
+                self.add_partial_order();
+            }
+            Err(e) => {
+                log::error!(
+                    "the partial-order reduction is not applied: {e}. This is a bug in its access \
+                     sets (src/symbolic/por.rs); BMC goes on without it"
+                );
+                self.partial_order = None;
+            }
+        }
     }
 
     /// Symmetry breaking, before any `extend`: `Init` is restricted to the
@@ -424,6 +456,7 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
             }
             if let Some(from) = por {
                 u.reduce_partial_order(from);
+                u.partial_order_verified(crate::symbolic::por::verify(&p));
             }
             for k in 0..=depth {
                 if k > 0 {
@@ -624,6 +657,13 @@ fn run_dyn(
     if let PorPolicy::From(from) = opts.partial_order {
         u.reduce_partial_order(from);
     }
+    // The reduction's commutation proof for this configuration, beside BMC
+    // (0.2 s for the standard configuration, 3 s for 7 replicas and 4
+    // clients); the reduction waits for it.
+    let mut por_proof = (opts.partial_order != PorPolicy::Off).then(|| {
+        let p = p.clone();
+        std::thread::spawn(move || crate::symbolic::por::verify(&p))
+    });
     let mut last_conflicts = 0;
     let mut verdicts: Vec<(Property, Option<Verdict>)> =
         opts.props.iter().map(|&q| (q, None)).collect();
@@ -652,6 +692,17 @@ fn run_dyn(
         }
         last = k;
         let t0 = Instant::now();
+        // A fixed start depth waits for the proof; the automatic start
+        // takes it when it is there.
+        let due = matches!(opts.partial_order, PorPolicy::From(from) if k >= from);
+        if por_proof.as_ref().is_some_and(|h| due || h.is_finished()) {
+            let proof = por_proof
+                .take()
+                .expect("checked just above")
+                .join()
+                .unwrap_or_else(|_| Err("its proof panicked".into()));
+            u.partial_order_verified(proof);
+        }
         if k > 0 {
             u.extend();
         }
