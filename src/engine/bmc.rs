@@ -629,6 +629,13 @@ fn apply_invariant(
     Ok(())
 }
 
+/// Every property is decided or waits for the invariant search.
+fn settled(verdicts: &[(Property, Option<Verdict>)], parked: &[Property]) -> bool {
+    verdicts
+        .iter()
+        .all(|(q, v)| v.is_some() || parked.contains(q))
+}
+
 /// Runs BMC from depth 0 to `opts.depth`, calling `progress` after each depth.
 pub fn run(
     p: &Params,
@@ -674,7 +681,9 @@ fn run_dyn(
     let mut parked: Vec<Property> = vec![];
     let mut parked_at = 0;
     let mut stopped = false;
-    let (beside_at, budget) = match opts.invariant {
+    // When the search starts, and its budget.
+    let (search_at, budget) = match opts.invariant {
+        InvariantPolicy::First => (Some(0), INVARIANT_BUDGET_SECS),
         InvariantPolicy::Auto => (Some(AUTO_DEPTH), INVARIANT_BUDGET_SECS),
         InvariantPolicy::Beside { after, budget_secs } => (Some(after), budget_secs),
         _ => (None, 0),
@@ -683,10 +692,7 @@ fn run_dyn(
         if beside.as_ref().is_some_and(|b| b.handle.is_finished()) {
             let found = beside.take().expect("checked just above").join()?;
             apply_invariant(&u, found, &mut verdicts, &mut assume_more)?;
-            if verdicts
-                .iter()
-                .all(|(q, v)| v.is_some() || parked.contains(q))
-            {
+            if settled(&verdicts, &parked) {
                 break;
             }
         }
@@ -752,10 +758,7 @@ fn run_dyn(
             stopped = true;
             break;
         }
-        if verdicts
-            .iter()
-            .all(|(q, v)| v.is_some() || parked.contains(q))
-        {
+        if settled(&verdicts, &parked) {
             break;
         }
         let open: Vec<Property> = verdicts
@@ -766,53 +769,40 @@ fn run_dyn(
         if k >= opts.depth {
             continue;
         }
-        match opts.invariant {
-            InvariantPolicy::First if k == 0 => {
-                let found = search(p, &open, INVARIANT_BUDGET_SECS);
-                apply_invariant(&u, (found, k), &mut verdicts, &mut assume_more)?;
-                if verdicts.iter().all(|(_, v)| v.is_some()) {
-                    break;
+        let look = search_at == Some(k)
+            && match opts.invariant {
+                InvariantPolicy::First => true,
+                InvariantPolicy::Auto => {
+                    open.contains(&Property::Consistent)
+                        && consistent_secs
+                            .is_some_and(|secs| worth_an_invariant(k, opts.depth, secs))
                 }
-            }
-            InvariantPolicy::Auto | InvariantPolicy::Beside { .. } if beside_at == Some(k) => {
-                let worth = match opts.invariant {
-                    InvariantPolicy::Auto => {
-                        consistent_secs.is_some_and(|secs| worth_an_invariant(k, opts.depth, secs))
-                    }
-                    _ => true,
-                };
-                if !(worth && open.contains(&Property::Consistent)) {
-                    continue;
-                }
-                if opts.stop_at_first {
-                    // Consistent may be the first violation: it cannot wait
-                    // while the others go on, so the search runs in line.
-                    let found = search(p, &open, budget);
-                    apply_invariant(&u, (found, k), &mut verdicts, &mut assume_more)?;
-                    if verdicts.iter().all(|(_, v)| v.is_some()) {
-                        break;
-                    }
-                    continue;
-                }
-                log::info!(
-                    "looking for an inductive invariant beside BMC (at most {budget} s); \
-                     Consistent waits for it, the other properties go on"
-                );
-                let (p, open) = (p.clone(), open.clone());
-                beside = Some(Beside {
-                    handle: std::thread::spawn(move || search(&p, &open, budget)),
-                    after: k,
-                });
-                parked = vec![Property::Consistent];
-                parked_at = k;
-                if verdicts
-                    .iter()
-                    .all(|(q, v)| v.is_some() || parked.contains(q))
-                {
-                    break;
-                }
-            }
-            _ => {}
+                InvariantPolicy::Beside { .. } => open.contains(&Property::Consistent),
+                InvariantPolicy::Off => false,
+            };
+        if !look {
+            continue;
+        }
+        if opts.invariant == InvariantPolicy::First || opts.stop_at_first {
+            // In line: asked for, or Consistent may be the first violation
+            // and cannot wait while the others go on.
+            let found = search(p, &open, budget);
+            apply_invariant(&u, (found, k), &mut verdicts, &mut assume_more)?;
+        } else {
+            log::info!(
+                "looking for an inductive invariant beside BMC (at most {budget} s); \
+                 Consistent waits for it, the other properties go on"
+            );
+            let (p, open) = (p.clone(), open.clone());
+            beside = Some(Beside {
+                handle: std::thread::spawn(move || search(&p, &open, budget)),
+                after: k,
+            });
+            parked = vec![Property::Consistent];
+            parked_at = k;
+        }
+        if settled(&verdicts, &parked) {
+            break;
         }
     }
     // Every other property is decided, or the depth bound is reached: wait
