@@ -266,9 +266,8 @@ impl Encoding {
     /// the same state: `a` writes nothing `b` touches, and `b` writes
     /// nothing `a` reads, except slots `a` only compares from below, which
     /// `b` may make larger. `None` when that never holds.
-    pub fn independent(&self, a: Action, b: Action, s: &[BV]) -> Option<Bool> {
-        let x = self.access(a, s)?;
-        let y = self.access(b, s)?;
+    /// `x` and `y` are the access sets of `a` and `b` in `s`.
+    pub fn independent(&self, b: Action, x: &Access, y: &Access, s: &[BV]) -> Option<Bool> {
         let mut clash = vec![];
         let mut meet = |u: &Footprint, v: &Footprint| {
             for x in u {
@@ -332,12 +331,16 @@ impl Encoding {
     /// `i` then `j` may be swapped in `s` (pairs that never may are left
     /// out).
     pub fn inversions(&self, s: &[BV]) -> Vec<(usize, usize, Bool)> {
+        // Each instance's access sets once, not once per pair.
+        let acc: Vec<Option<Access>> = self.actions.iter().map(|&a| self.access(a, s)).collect();
         let mut v = vec![];
-        for (i, &a) in self.actions.iter().enumerate() {
-            for (j, &b) in self.actions.iter().enumerate() {
-                if self.rank(i) > self.rank(j) {
-                    if let Some(ok) = self.independent(a, b, s) {
-                        v.push((i, j, ok));
+        for (i, x) in acc.iter().enumerate() {
+            for (j, y) in acc.iter().enumerate() {
+                if let (Some(x), Some(y)) = (x, y) {
+                    if self.rank(i) > self.rank(j) {
+                        if let Some(ok) = self.independent(self.actions[j], x, y, s) {
+                            v.push((i, j, ok));
+                        }
                     }
                 }
             }
