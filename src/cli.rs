@@ -196,7 +196,7 @@ pub struct Cli {
 
     /// Symbolic BMC on both cores: one thread checks the even depths, the
     /// other the odd ones (each unrolls every step in its own solver). Same
-    /// verdicts and shortest depths, 0.70-0.82x the time on the benchmark
+    /// verdicts and shortest depths, 0.70-0.92x the time on the benchmark
     /// workloads; no per-depth progress lines and no invariant.
     #[arg(long, conflicts_with_all = ["prove", "assume_invariant", "stop_at_first", "dump_smt"])]
     pub split_depths: bool,

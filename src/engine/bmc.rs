@@ -436,6 +436,13 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
     }
     let start = Instant::now();
     let found: Arc<Mutex<Found>> = Arc::new(Mutex::new(BTreeMap::new()));
+    let por = match opts.partial_order {
+        PorPolicy::Off => None,
+        PorPolicy::From(k) => Some(k),
+        PorPolicy::Auto => Some(POR_DEPTH),
+    };
+    // The reduction's proof, once for both workers.
+    let proof = por.map(|_| crate::symbolic::por::verify(p));
     let worker = |parity: usize| {
         let found = Arc::clone(&found);
         let p = p.clone();
@@ -443,20 +450,16 @@ pub fn run_split(p: &Params, opts: &BmcOptions) -> Result<Report, InternalError>
         let depth = opts.depth;
         let timeout = opts.timeout_ms;
         let sym = opts.symmetry_breaking;
-        let por = match opts.partial_order {
-            PorPolicy::Off => None,
-            PorPolicy::From(k) => Some(k),
-            PorPolicy::Auto => Some(POR_DEPTH),
-        };
+        let proof = proof.clone();
         let lemmas = opts.lemmas;
         std::thread::spawn(move || -> Result<(), InternalError> {
             let mut u = Unroller::new(&p, timeout);
             if sym {
                 u.break_symmetry();
             }
-            if let Some(from) = por {
+            if let (Some(from), Some(proof)) = (por, proof) {
                 u.reduce_partial_order(from);
-                u.partial_order_verified(crate::symbolic::por::verify(&p));
+                u.partial_order_verified(proof);
             }
             for k in 0..=depth {
                 if k > 0 {
