@@ -1,6 +1,12 @@
 //! The command line. The doc comments are the `--help` text.
 
 use clap::{Parser, ValueEnum};
+use semisync_bmc::check::bmc::{BmcPlan, InvariantPolicy, PorPolicy};
+use semisync_bmc::check::Job;
+use semisync_bmc::engine::bmc::BmcOptions;
+use semisync_bmc::engine::explicit::ExplicitOptions;
+use semisync_bmc::engine::prove::{ProveOptions, Route};
+use semisync_bmc::error::{Error, Result};
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::Property;
 
@@ -31,8 +37,10 @@ pub enum Engine {
 ///
 /// Exit codes (as TLC): 0 no violation found; 12 a safety property is
 /// violated; 2 bad command line; 3 result incomplete (the solver answered
-/// unknown or timed out, or --max-states stopped the explicit search);
-/// 1 internal error (a counterexample failed replay: an encoding bug).
+/// unknown or timed out, --max-states stopped the explicit search, or the
+/// run was interrupted: Ctrl-C or SIGTERM still print the report of what
+/// was decided); 1 internal error (a counterexample failed replay: an
+/// encoding bug); 74 the results could not be written.
 #[derive(Parser, Debug)]
 #[command(name = "bmc", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
@@ -223,7 +231,7 @@ pub struct Cli {
     pub quiet: bool,
 }
 
-fn parse_property(s: &str) -> Result<Property, String> {
+fn parse_property(s: &str) -> std::result::Result<Property, String> {
     s.parse()
 }
 
@@ -248,6 +256,159 @@ impl Cli {
             v.sort();
             v.dedup();
             v
+        }
+    }
+
+    /// Sets each `--z3-param` (before any solver is made); an unknown key
+    /// is a usage error.
+    pub fn apply_z3_params(&self) -> Result<()> {
+        for kv in &self.z3_params {
+            match kv.split_once('=') {
+                Some((k, v)) if !k.is_empty() && !v.is_empty() && !kv.contains('\0') => {
+                    // Z3 prints a page of warnings for an unknown key: ask
+                    // quietly first.
+                    z3::set_global_param("warning", "false");
+                    let known = z3::get_global_param(k).is_some();
+                    z3::set_global_param("warning", "true");
+                    if !known {
+                        return Err(Error::usage(format!(
+                            "--z3-param: Z3 has no parameter {k:?}"
+                        )));
+                    }
+                    z3::set_global_param(k, v);
+                }
+                _ => {
+                    return Err(Error::usage(format!(
+                        "--z3-param wants KEY=VALUE, got {kv:?}"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The flags as a job for `check::run`, or why they do not fit
+    /// together.
+    pub fn job(&self) -> Result<Job> {
+        let props = self.properties();
+        let symbolic = self.engine == Engine::Symbolic;
+        if self.dump_smt.is_some() && !symbolic {
+            return Err(Error::usage("--dump-smt needs the symbolic engine"));
+        }
+        if self.split_depths && !symbolic {
+            return Err(Error::usage("--split-depths needs the symbolic engine"));
+        }
+        if self.prove {
+            if !symbolic {
+                return Err(Error::usage(
+                    "--prove uses the symbolic engine; drop --engine explicit",
+                ));
+            }
+            if let Some(file) = &self.certificate {
+                semisync_bmc::report::certificate::paths(file, &props)?;
+            }
+            return Ok(Job::Prove(ProveOptions {
+                route: match self.prove_with {
+                    ProveWith::Induction => Route::Induction,
+                    ProveWith::Spacer => Route::Spacer,
+                },
+                max_k: self.max_k,
+                timeout: self.timeout.map(std::time::Duration::from_secs),
+                sample_states: self.samples,
+                strengthen: !self.no_strengthen,
+                seed: !self.no_seed,
+                minimize: self.certificate.is_some(),
+                ..ProveOptions::new(props)
+            }));
+        }
+        if self.certificate.is_some() {
+            return Err(Error::usage("--certificate needs --prove"));
+        }
+        if let Some(dir) = &self.dump_smt {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::usage(format!(
+                    "cannot create --dump-smt directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        if !symbolic {
+            return Ok(Job::Explicit(ExplicitOptions {
+                depth: self.depth,
+                props,
+                max_states: self.max_states,
+                symmetry: self.symmetry,
+                stop_at_first: self.stop_at_first,
+            }));
+        }
+        let plan = BmcPlan {
+            engine: BmcOptions {
+                timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
+                symmetry_breaking: !self.no_symmetry_breaking,
+                lemmas: !self.no_lemmas,
+                dump_smt: self.dump_smt.clone(),
+            },
+            stop_at_first: self.stop_at_first,
+            partial_order: match (self.no_por, self.por_from) {
+                (true, _) => PorPolicy::Off,
+                (false, Some(k)) => PorPolicy::From(k),
+                (false, None) => PorPolicy::Auto,
+            },
+            invariant: if self.assume_invariant {
+                InvariantPolicy::First
+            } else if self.no_invariant {
+                InvariantPolicy::Off
+            } else {
+                InvariantPolicy::Auto
+            },
+            ..BmcPlan::new(self.depth, props)
+        };
+        Ok(if self.split_depths {
+            Job::SplitDepths(plan)
+        } else {
+            Job::Bmc(plan)
+        })
+    }
+
+    /// The report's header for `job`.
+    pub fn header(&self, p: &Params, job: &Job) -> String {
+        use semisync_bmc::report::header;
+        let z3 = z3::full_version();
+        match job {
+            Job::Prove(o) => {
+                let method = match o.route {
+                    Route::Induction => format!(
+                        "{}k-induction (k <= {})",
+                        if o.strengthen {
+                            "template strengthening, then "
+                        } else {
+                            ""
+                        },
+                        o.max_k + 1
+                    ),
+                    Route::Spacer => "Spacer (IC3/PDR)".into(),
+                };
+                header(
+                    "proving SemiSync's invariants for every depth",
+                    p,
+                    &o.props,
+                    &format!("method: {method}; Z3 {z3}"),
+                )
+            }
+            _ => {
+                let engine = match self.engine {
+                    Engine::Symbolic => format!("symbolic (Z3 {z3})"),
+                    Engine::Explicit => {
+                        format!("explicit{}", if self.symmetry { ", symmetry" } else { "" })
+                    }
+                };
+                header(
+                    "checking SemiSync",
+                    p,
+                    &self.properties(),
+                    &format!("engine: {engine}; depth bound: {}", self.depth),
+                )
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The spec's parameters and bounds, their validation, and the bit widths
 //! they imply for the symbolic encoding and the packed explicit states.
 
-use std::fmt;
+use crate::error::{Error, Result};
 
 /// Parameters of one model-checking run: the constants of `SemiSync.tla`
 /// that the spec fixes (`max_next_req`, ...) made adjustable, and the upper
@@ -51,18 +51,6 @@ impl Default for Params {
     }
 }
 
-/// A parameter combination that the spec cannot be checked with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParamError(pub String);
-
-impl fmt::Display for ParamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ParamError {}
-
 /// Number of bits needed to represent every value in `0..=max`.
 pub fn bits_for(max: u64) -> u32 {
     (64 - max.leading_zeros()).max(1)
@@ -71,8 +59,8 @@ pub fn bits_for(max: u64) -> u32 {
 impl Params {
     /// Rejects combinations that the spec cannot start from or that make no
     /// sense, with a message that names the option.
-    pub fn validate(&self) -> Result<(), ParamError> {
-        let err = |m: String| Err(ParamError(m));
+    pub fn validate(&self) -> Result<()> {
+        let err = |m: String| Err(Error::Usage(m));
         if self.replicas == 0 || self.replicas > MAX_REPLICAS {
             return err(format!(
                 "--replicas must be between 1 and {MAX_REPLICAS}, got {}",

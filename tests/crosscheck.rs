@@ -4,11 +4,13 @@
 //! partial-order reduction) and from the explicit engine, and both match
 //! the pinned regression values.
 
-use semisync_bmc::engine::bmc::{self, BmcOptions, PorPolicy};
+use semisync_bmc::check::bmc::{self, BmcPlan, PorPolicy};
+use semisync_bmc::check::split;
 use semisync_bmc::engine::explicit::{self, ExplicitOptions};
-use semisync_bmc::engine::Verdict;
+use semisync_bmc::engine::{Events, Method, Verdict};
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::Property;
+use semisync_bmc::symbolic::unroll::Unroller;
 
 /// `(name, params, depth, [TypeOK, Consistent, Inv] first violating depth
 /// or None when it holds up to `depth`)`.
@@ -191,9 +193,9 @@ fn depths(verdicts: &[(Property, Verdict)], depth: usize, what: &str) -> [Option
         match v {
             Verdict::Violated(_) => out[i] = v.violation_depth(),
             Verdict::HoldsUpTo(k) => assert_eq!(*k, depth, "{what}: {q}"),
-            Verdict::Holds { .. } => {}
+            Verdict::Proved(Method::Exhausted { .. }) => {}
             Verdict::Unknown { .. } => panic!("{what}: {q} unknown"),
-            Verdict::Proved { .. } => panic!("{what}: {q}: BMC never proves"),
+            Verdict::Proved(_) => panic!("{what}: {q}: BMC never proves"),
         }
     }
     out
@@ -203,11 +205,11 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
     for (name, p, depth, want) in rows {
         // The partial-order reduction from depth 2 (its default depth is
         // past most rows); --split-depths below runs without it.
-        let por = BmcOptions {
+        let por = BmcPlan {
             partial_order: PorPolicy::From(2),
-            ..BmcOptions::new(depth, props.to_vec())
+            ..BmcPlan::new(depth, props.to_vec())
         };
-        let sym = bmc::run(&p, &por, |_| {}).unwrap();
+        let sym = bmc::run(&p, &por, &Events::none()).unwrap();
         let exp = explicit::run(
             &p,
             &ExplicitOptions {
@@ -217,15 +219,15 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
                 symmetry: true,
                 stop_at_first: false,
             },
-            |_| {},
+            &Events::none(),
         )
         .unwrap();
         // --split-depths: even and odd depths in two threads.
-        let plain = BmcOptions {
+        let plain = BmcPlan {
             partial_order: PorPolicy::Off,
-            ..BmcOptions::new(depth, props.to_vec())
+            ..BmcPlan::new(depth, props.to_vec())
         };
-        let split = bmc::run_split(&p, &plain).unwrap();
+        let split = split::run(&p, &plain).unwrap();
         let (s, e) = (
             depths(&sym.verdicts, depth, name),
             depths(&exp.verdicts, depth, name),
@@ -258,12 +260,12 @@ fn engines_agree_on_deep_inv_violations() {
 #[test]
 fn a_failed_commutation_proof_switches_the_reduction_off() {
     let p = Params::default();
-    let mut u = bmc::Unroller::new(&p, None);
+    let mut u = Unroller::new(&p, None);
     u.reduce_partial_order(2);
     assert!(u.reduces_partial_order());
     u.partial_order_verified(Err("a pair does not commute".into()));
     assert!(!u.reduces_partial_order());
-    let mut v = bmc::Unroller::new(&p, None);
+    let mut v = Unroller::new(&p, None);
     v.reduce_partial_order(2);
     v.partial_order_verified(semisync_bmc::symbolic::por::verify(&p));
     assert!(v.reduces_partial_order());

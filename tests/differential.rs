@@ -6,7 +6,7 @@
 mod common;
 
 use common::{random_state, shapes, Rng};
-use semisync_bmc::engine::explicit::levels;
+use semisync_bmc::engine::explicit::bfs::levels;
 use semisync_bmc::layout::Layout;
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::{init_states, successors, Action, State};
@@ -64,7 +64,7 @@ fn symbolic_successors_equal_concrete_on_random_states() {
 fn symbolic_successors_equal_concrete_on_reachable_states() {
     for p in shapes().iter().take(3) {
         let enc = Encoding::new(p);
-        let lv = levels(p, 9);
+        let lv = levels(p, 9).unwrap();
         let mut rng = Rng::new(5);
         let mut checked = 0;
         for level in &lv {
@@ -123,7 +123,7 @@ fn assert_exact_sets_agree(p: &Params, depth: usize) -> Vec<usize> {
         assert!(got[k] == want[k], "depth {k} of {p:?}: different states");
     }
     // And the union up to k is what the explicit engine finds within k steps.
-    let lv = levels(p, depth);
+    let lv = levels(p, depth).unwrap();
     let mut union = BTreeSet::new();
     let mut seen = BTreeSet::new();
     for k in 0..=depth {

@@ -4,12 +4,17 @@
 mod common;
 
 use common::{bmc, random_state, shapes, Rng};
-use semisync_bmc::engine::Verdict;
+use semisync_bmc::check::bmc::{run, BmcPlan, InvariantPolicy};
+use semisync_bmc::check::prove;
+use semisync_bmc::engine::explicit::bfs::sample_reachable;
+use semisync_bmc::engine::prove::recheck::check_certificate;
+use semisync_bmc::engine::prove::ProveOptions;
+use semisync_bmc::engine::{Event, Events, Method, Verdict};
+use semisync_bmc::invariants::candidates::{generate, Family};
+use semisync_bmc::invariants::lang::Symbolic;
+use semisync_bmc::invariants::{required, Conj};
 use semisync_bmc::layout::Layout;
 use semisync_bmc::params::Params;
-use semisync_bmc::prove::candidates::{generate, Family};
-use semisync_bmc::prove::lang::Symbolic;
-use semisync_bmc::prove::{check_certificate, required, sample_reachable, Conj, ProveOptions};
 use semisync_bmc::spec::Property;
 use semisync_bmc::symbolic::Encoding;
 use z3::ast::Ast;
@@ -103,12 +108,12 @@ fn all_three_are_proved_with_checked_invariants_on_a_small_configuration() {
         max_k: 0,
         ..ProveOptions::new(Property::ALL.to_vec())
     };
-    let (report, detail) = semisync_bmc::prove::run(&p, &opts).unwrap();
+    let (report, detail) = prove::run(&p, &opts, &Events::none()).unwrap();
     for (q, v) in &report.verdicts {
         assert!(
-            matches!(v, Verdict::Proved { k: 1, .. }),
+            matches!(v, Verdict::Proved(Method::Invariant { .. })),
             "{q}: {}",
-            v.summary()
+            v
         );
     }
     // The certificate passes the re-check, and fails it without the
@@ -149,13 +154,13 @@ fn consistent_with_four_replicas_is_refuted_with_the_shortest_trace() {
         strengthen: false,
         ..ProveOptions::new(vec![Property::Consistent])
     };
-    let (report, _) = semisync_bmc::prove::run(&p, &opts).unwrap();
+    let (report, _) = prove::run(&p, &opts, &Events::none()).unwrap();
     match &report.verdicts[0].1 {
         Verdict::Violated(cx) => {
             assert_eq!(cx.trace.depth(), 10);
             cx.trace.replay(&p, Property::Consistent).unwrap();
         }
-        v => panic!("{}", v.summary()),
+        v => panic!("{}", v),
     }
 }
 
@@ -219,7 +224,7 @@ fn prove_cli_rejects_bad_combinations() {
 #[test]
 #[ignore]
 fn consistent_is_proved_by_k_induction_without_the_replication_lemmas() {
-    use semisync_bmc::prove::candidates::Shape;
+    use semisync_bmc::invariants::candidates::Shape;
     fn replication_lemma(f: &Family) -> bool {
         matches!(
             f,
@@ -244,10 +249,10 @@ fn consistent_is_proved_by_k_induction_without_the_replication_lemmas() {
         exclude: Some(replication_lemma),
         ..ProveOptions::new(vec![Property::Consistent])
     };
-    let (report, _) = semisync_bmc::prove::run(&p, &opts).unwrap();
+    let (report, _) = prove::run(&p, &opts, &Events::none()).unwrap();
     match &report.verdicts[0].1 {
-        Verdict::Proved { k, .. } => assert!(*k > 1),
-        v => panic!("{}", v.summary()),
+        Verdict::Proved(m) => assert!(m.k() > 1),
+        v => panic!("{}", v),
     }
 }
 
@@ -255,24 +260,23 @@ fn consistent_is_proved_by_k_induction_without_the_replication_lemmas() {
 /// BMC step, leaves the verdicts and the shortest depth unchanged.
 #[test]
 fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
-    use semisync_bmc::engine::bmc::{run, BmcOptions};
     let p = four_replicas();
-    let mut log = vec![];
     let props = vec![Property::Consistent, Property::Inv];
-    let (inv, proved) = semisync_bmc::prove::invariant_for_bmc(&p, &props, None, &mut log)
-        .unwrap()
-        .expect("the templates give an inductive invariant here");
-    assert!(inv.len() > 50, "{log:?}");
+    let (inv, proved) =
+        semisync_bmc::engine::prove::strengthen::find_invariant(&p, &props, None, &Events::none())
+            .unwrap()
+            .expect("the templates give an inductive invariant here");
+    assert!(inv.len() > 50, "{} conjuncts", inv.len());
     // Four replicas lose a write: the invariant cannot imply Consistent.
     assert!(!proved.contains(&Property::Consistent));
-    let plain = run(&p, &BmcOptions::new(11, props.clone()), |_| {}).unwrap();
+    let plain = run(&p, &BmcPlan::new(11, props.clone()), &Events::none()).unwrap();
     let with = run(
         &p,
-        &BmcOptions {
+        &BmcPlan {
             assume: inv,
-            ..BmcOptions::new(11, props)
+            ..BmcPlan::new(11, props)
         },
-        |_| {},
+        &Events::none(),
     )
     .unwrap();
     for r in [&plain, &with] {
@@ -282,12 +286,12 @@ fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
             r.verdicts[0].1.violation_depth(),
             Some(10),
             "{}",
-            r.verdicts[0].1.summary()
+            r.verdicts[0].1
         );
         assert!(
             matches!(r.verdicts[1].1, Verdict::HoldsUpTo(11)),
             "{}",
-            r.verdicts[1].1.summary()
+            r.verdicts[1].1
         );
     }
 }
@@ -297,37 +301,36 @@ fn an_assumed_invariant_keeps_bmc_verdicts_and_depths() {
 /// without it reports "holds up to the bound". The two never disagree.
 #[test]
 fn bmc_reports_properties_its_invariant_proves() {
-    use semisync_bmc::engine::bmc::{run, BmcOptions, InvariantPolicy};
     let p = small();
     let props = Property::ALL.to_vec();
     let with = run(
         &p,
-        &BmcOptions {
+        &BmcPlan {
             invariant: InvariantPolicy::First,
-            ..BmcOptions::new(6, props.clone())
+            ..BmcPlan::new(6, props.clone())
         },
-        |_| {},
+        &Events::none(),
     )
     .unwrap();
     // The same search in a thread beside BMC, started after depth 2.
     let beside = run(
         &p,
-        &BmcOptions {
+        &BmcPlan {
             invariant: InvariantPolicy::Beside {
                 after: 2,
                 budget_secs: 120,
             },
-            ..BmcOptions::new(6, props.clone())
+            ..BmcPlan::new(6, props.clone())
         },
-        |_| {},
+        &Events::none(),
     )
     .unwrap();
-    let plain = run(&p, &BmcOptions::new(6, props), |_| {}).unwrap();
+    let plain = run(&p, &BmcPlan::new(6, props), &Events::none()).unwrap();
     for (i, (q, b)) in plain.verdicts.iter().enumerate() {
         for a in [&with.verdicts[i].1, &beside.verdicts[i].1] {
-            assert!(matches!(a, Verdict::Proved { .. }), "{q}: {}", a.summary());
+            assert!(matches!(a, Verdict::Proved(_)), "{q}: {}", a);
         }
-        assert!(matches!(b, Verdict::HoldsUpTo(6)), "{q}: {}", b.summary());
+        assert!(matches!(b, Verdict::HoldsUpTo(6)), "{q}: {}", b);
     }
 }
 
@@ -337,34 +340,40 @@ fn bmc_reports_properties_its_invariant_proves() {
 /// shortest violation is found as plain BMC finds it.
 #[test]
 fn a_property_the_search_leaves_open_is_checked_again_from_depth_0() {
-    use semisync_bmc::engine::bmc::{run, BmcOptions, InvariantPolicy};
     let p = four_replicas();
     let props = vec![Property::Consistent, Property::Inv];
-    let plain = run(&p, &BmcOptions::new(11, props.clone()), |_| {}).unwrap();
+    let plain = run(&p, &BmcPlan::new(11, props.clone()), &Events::none()).unwrap();
     assert_eq!(plain.verdicts[0].1.violation_depth(), Some(10));
     assert!(matches!(plain.verdicts[1].1, Verdict::HoldsUpTo(11)));
     for budget_secs in [0, 120] {
-        let mut depths = vec![];
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+        let sink = std::sync::Arc::clone(&seen);
         let r = run(
             &p,
-            &BmcOptions {
+            &BmcPlan {
                 invariant: InvariantPolicy::Beside {
                     after: 2,
                     budget_secs,
                 },
-                ..BmcOptions::new(11, props.clone())
+                ..BmcPlan::new(11, props.clone())
             },
-            |d| depths.push((d.depth, d.answers.iter().map(|a| a.0).collect::<Vec<_>>())),
+            &Events::new(move |e| {
+                if let Event::Depth(d) = e {
+                    let qs: Vec<Property> = d.answers.iter().map(|a| a.0).collect();
+                    sink.lock().unwrap().push((d.depth, qs));
+                }
+            }),
         )
         .unwrap();
+        let depths = seen.lock().unwrap().clone();
         let what = format!("budget {budget_secs} s");
         assert_eq!(r.verdicts[0].1.violation_depth(), Some(10), "{what}");
         match (&r.verdicts[1].1, budget_secs) {
             // No time: Inv is checked to the bound.
             (Verdict::HoldsUpTo(11), 0) => {}
             // The invariant (it exists here, see above) proves Inv.
-            (Verdict::Proved { .. }, 120) => {}
-            (v, _) => panic!("{what}: Inv: {}", v.summary()),
+            (Verdict::Proved(_), 120) => {}
+            (v, _) => panic!("{what}: Inv: {}", v),
         }
         // Consistent's depths 3..=10 are reported once, by the second run.
         let consistent_at = |k: usize| {
@@ -382,22 +391,22 @@ fn a_property_the_search_leaves_open_is_checked_again_from_depth_0() {
     // wait; the run stops at depth 10 with it.
     let r = run(
         &p,
-        &BmcOptions {
+        &BmcPlan {
             invariant: InvariantPolicy::Beside {
                 after: 2,
                 budget_secs: 0,
             },
             stop_at_first: true,
-            ..BmcOptions::new(11, props.clone())
+            ..BmcPlan::new(11, props.clone())
         },
-        |_| {},
+        &Events::none(),
     )
     .unwrap();
     assert_eq!(r.verdicts[0].1.violation_depth(), Some(10));
     assert!(
         matches!(r.verdicts[1].1, Verdict::HoldsUpTo(10)),
         "{}",
-        r.verdicts[1].1.summary()
+        r.verdicts[1].1
     );
 }
 
@@ -405,7 +414,7 @@ fn a_property_the_search_leaves_open_is_checked_again_from_depth_0() {
 /// are projected to cost more than it does.
 #[test]
 fn the_invariant_is_looked_for_only_when_it_pays() {
-    use semisync_bmc::engine::bmc::worth_an_invariant;
+    use semisync_bmc::check::bmc::worth_an_invariant;
     // Standard configuration: Consistent's query at depth 10 takes ~0.5 s.
     assert!(worth_an_invariant(10, 25, 0.5));
     // Small configurations: ~0.01 s; a few depths more cost nothing.
@@ -451,9 +460,9 @@ fn all_three_are_proved_with_two_clients_and_one_request() {
         max_k: 30,
         ..ProveOptions::new(Property::ALL.to_vec())
     };
-    let (report, _) = semisync_bmc::prove::run(&p, &opts).unwrap();
+    let (report, _) = prove::run(&p, &opts, &Events::none()).unwrap();
     for (q, v) in &report.verdicts {
-        assert!(matches!(v, Verdict::Proved { .. }), "{q}: {}", v.summary());
+        assert!(matches!(v, Verdict::Proved(_)), "{q}: {}", v);
     }
 }
 
@@ -467,11 +476,14 @@ fn inv_is_proved_with_three_requests() {
         ..Params::default()
     };
     let (report, detail) =
-        semisync_bmc::prove::run(&p, &ProveOptions::new(vec![Property::Inv])).unwrap();
+        prove::run(&p, &ProveOptions::new(vec![Property::Inv]), &Events::none()).unwrap();
     assert!(
-        matches!(report.verdicts[0].1, Verdict::Proved { k: 1, .. }),
+        matches!(
+            report.verdicts[0].1,
+            Verdict::Proved(Method::Invariant { .. })
+        ),
         "{}",
-        report.verdicts[0].1.summary()
+        report.verdicts[0].1
     );
     assert_eq!(detail.invariants.len(), 1);
 }

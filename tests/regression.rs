@@ -3,12 +3,13 @@
 //! symbolic encoding at exactly that depth and not before; the explicit
 //! engine's per-depth state counts stay what they were.
 
-use semisync_bmc::engine::bmc::Unroller;
-use semisync_bmc::engine::explicit::{self, levels, ExplicitOptions};
-use semisync_bmc::engine::Verdict;
+use semisync_bmc::engine::explicit::bfs::levels;
+use semisync_bmc::engine::explicit::{self, ExplicitOptions};
+use semisync_bmc::engine::{Events, Method, Verdict};
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::{apply, init_state, Action, Property, State};
 use semisync_bmc::symbolic::enumerate::reaches_in_exactly;
+use semisync_bmc::symbolic::unroll::Unroller;
 use z3::SatResult;
 
 use Action::*;
@@ -32,7 +33,10 @@ fn run(p: &Params, steps: &[(Action, usize)]) -> State {
 }
 
 fn bfs_depth(p: &Params, target: &State, max: usize) -> Option<usize> {
-    levels(p, max).iter().position(|l| l.contains(target))
+    levels(p, max)
+        .unwrap()
+        .iter()
+        .position(|l| l.contains(target))
 }
 
 /// The symbolic engine reaches `target` at exactly `depth` and at no
@@ -119,6 +123,7 @@ fn known_states_are_first_reached_at_their_pinned_depth() {
 #[test]
 fn standard_configuration_state_counts_per_depth() {
     let counts: Vec<usize> = levels(&Params::default(), 12)
+        .unwrap()
         .iter()
         .map(|l| l.len())
         .collect();
@@ -136,7 +141,7 @@ fn explicit_verdicts(p: &Params, depth: usize, symmetry: bool) -> Vec<(Property,
         symmetry,
         stop_at_first: false,
     };
-    explicit::run(p, &opts, |_| {}).unwrap().verdicts
+    explicit::run(p, &opts, &Events::none()).unwrap().verdicts
 }
 
 #[test]
@@ -216,10 +221,10 @@ fn small_configuration_is_exhausted_with_pinned_counts() {
     for (symmetry, states) in [(false, 11760), (true, 1998)] {
         for (q, v) in explicit_verdicts(&p, 100, symmetry) {
             match v {
-                Verdict::Holds {
+                Verdict::Proved(Method::Exhausted {
                     states: n,
                     diameter,
-                } => {
+                }) => {
                     assert_eq!((n, diameter), (states, 21), "{q}, symmetry {symmetry}")
                 }
                 other => panic!("{q}: expected Holds, got {other:?}"),

@@ -1,10 +1,85 @@
-//! The search engines and the result they report.
+//! The engines (BMC as a stepper, explicit search, the prover) and what they
+//! report: one `Verdict` per property, which says how it was obtained, and
+//! one stream of `Event`s for progress and messages.
 
 pub mod bmc;
 pub mod explicit;
+pub mod prove;
 
 use crate::spec::Property;
 use crate::trace::Counterexample;
+use std::sync::Arc;
+use z3::SatResult;
+
+/// How a property was shown to hold in every reachable state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// A 1-inductive invariant of `conjuncts` conjuncts, re-checked by
+    /// fresh solvers.
+    Invariant { conjuncts: usize, found_by: Finder },
+    /// k-induction with simple-path constraints, with `conjuncts`
+    /// conjuncts (lemmas, the property, the required ones) assumed.
+    KInduction { k: usize, conjuncts: usize },
+    /// No simple path of `bound + 1` steps exists (checked with
+    /// `conjuncts` conjuncts assumed), and BMC covered every depth up to
+    /// `bound`.
+    RecurrenceDiameter { bound: usize, conjuncts: usize },
+    /// The explicit search ran out of new states: `states` distinct states,
+    /// the deepest first reached at `diameter`.
+    Exhausted { states: u64, diameter: usize },
+}
+
+/// Where an inductive invariant came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finder {
+    /// `--prove`: template candidates filtered by reachable states, then
+    /// Houdini.
+    Templates,
+    /// The same search, run by BMC after this depth.
+    TemplatesBesideBmc { after: usize },
+    /// Z3's Spacer (IC3/PDR); its invariant is one formula.
+    Spacer,
+}
+
+impl Method {
+    /// The induction depth: 1 for an invariant, k for k-induction, 0 for an
+    /// exhausted search.
+    pub fn k(&self) -> usize {
+        match self {
+            Method::Invariant { .. } => 1,
+            Method::KInduction { k, .. } => *k,
+            Method::RecurrenceDiameter { bound, .. } => bound + 1,
+            Method::Exhausted { .. } => 0,
+        }
+    }
+
+    /// Conjuncts of the invariant or assumed by the induction (0 for an
+    /// exhausted search).
+    pub fn conjuncts(&self) -> usize {
+        match self {
+            Method::Invariant { conjuncts, .. }
+            | Method::KInduction { conjuncts, .. }
+            | Method::RecurrenceDiameter { conjuncts, .. } => *conjuncts,
+            Method::Exhausted { .. } => 0,
+        }
+    }
+
+    /// The method in words, as the summary and the JSON report name it.
+    pub fn name(&self) -> String {
+        match self {
+            Method::Invariant { found_by, .. } => match found_by {
+                Finder::Templates => "inductive invariant (template strengthening)".into(),
+                Finder::TemplatesBesideBmc { after } => {
+                    format!("inductive invariant found after BMC depth {after}, re-checked")
+                }
+                Finder::Spacer => "Spacer (IC3/PDR) inductive invariant".into(),
+            },
+            Method::KInduction { k, .. } => format!("{k}-induction"),
+            Method::RecurrenceDiameter { bound, .. } => format!("recurrence diameter <= {bound}"),
+            Method::Exhausted { .. } => "exhaustive explicit search".into(),
+        }
+    }
+}
 
 /// The outcome for one property.
 #[derive(Clone, Debug)]
@@ -13,19 +88,12 @@ pub enum Verdict {
     Violated(Box<Counterexample>),
     /// No violation in any state reachable in at most this many steps.
     HoldsUpTo(usize),
-    /// The property holds in every reachable state (explicit search ran out
-    /// of new states).
-    Holds { states: u64, diameter: usize },
-    /// Proved for every depth (`--prove`), by the named method, with a
-    /// k-induction depth or 1 and the size of the invariant used; the
-    /// proof was re-checked before it was reported.
-    Proved {
-        method: String,
-        k: usize,
-        conjuncts: usize,
-    },
-    /// The solver answered unknown at `depth`, or a resource limit stopped
-    /// the search before it; no violation was found at smaller depths.
+    /// Holds in every reachable state, by the method given; a proof was
+    /// re-checked before it was reported.
+    Proved(Method),
+    /// The solver answered unknown at `depth`, a resource limit or an
+    /// interruption stopped the search before it; no violation was found
+    /// at smaller depths.
     Unknown {
         depth: usize,
         reason: String,
@@ -40,6 +108,10 @@ impl Verdict {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Verdict::Unknown { .. })
     }
+    /// Unknown because the run was interrupted.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, Verdict::Unknown { reason, .. } if reason == crate::interrupt::REASON)
+    }
     /// The shortest violation depth, if violated.
     pub fn violation_depth(&self) -> Option<usize> {
         match self {
@@ -47,34 +119,53 @@ impl Verdict {
             _ => None,
         }
     }
-    /// One line for the summary.
-    pub fn summary(&self) -> String {
+    /// Unknown at `depth` (holding up to the depth before, if any).
+    pub fn unknown_at(depth: usize, reason: impl Into<String>) -> Verdict {
+        Verdict::Unknown {
+            depth,
+            reason: reason.into(),
+            holds_up_to: depth.checked_sub(1),
+        }
+    }
+}
+
+/// The one-line summary: `violated at depth 19 (...)`, `holds up to depth
+/// 25`, `proved for every depth (...)`, `unknown at depth ...`.
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Verdict::Violated(cx) => {
-                format!("violated at depth {} ({})", cx.trace.depth(), cx.conjunct)
+                write!(
+                    f,
+                    "violated at depth {} ({})",
+                    cx.trace.depth(),
+                    cx.conjunct
+                )
             }
-            Verdict::HoldsUpTo(k) => format!("holds up to depth {k}"),
-            Verdict::Holds { states, diameter } => {
-                format!("holds in every reachable state ({states} distinct states, diameter {diameter})")
-            }
-            Verdict::Proved {
-                method,
-                k,
-                conjuncts,
-            } => {
-                if *k > 1 {
-                    format!("proved for every depth ({method}, {conjuncts} conjuncts assumed)")
-                } else {
-                    format!("proved for every depth ({method}, {conjuncts} conjuncts)")
-                }
+            Verdict::HoldsUpTo(k) => write!(f, "holds up to depth {k}"),
+            Verdict::Proved(Method::Exhausted { states, diameter }) => write!(
+                f,
+                "holds in every reachable state ({states} distinct states, diameter {diameter})"
+            ),
+            Verdict::Proved(m) => {
+                let assumed = if m.k() > 1 { " assumed" } else { "" };
+                write!(
+                    f,
+                    "proved for every depth ({}, {} conjuncts{assumed})",
+                    m.name(),
+                    m.conjuncts()
+                )
             }
             Verdict::Unknown {
                 depth,
                 reason,
                 holds_up_to,
             } => match holds_up_to {
-                Some(k) => format!("unknown at depth {depth} ({reason}); holds up to depth {k}"),
-                None => format!("unknown at depth {depth} ({reason})"),
+                Some(k) => write!(
+                    f,
+                    "unknown at depth {depth} ({reason}); holds up to depth {k}"
+                ),
+                None => write!(f, "unknown at depth {depth} ({reason})"),
             },
         }
     }
@@ -88,13 +179,72 @@ pub struct Report {
     pub seconds: f64,
 }
 
-/// A counterexample that failed replay: the encoding or the engine is wrong.
-#[derive(Debug)]
-pub struct InternalError(pub String);
-
-impl std::fmt::Display for InternalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "internal error: {}", self.0)
+impl Report {
+    /// The verdict for `q`, if it was checked.
+    pub fn verdict(&self, q: Property) -> Option<&Verdict> {
+        self.verdicts.iter().find(|(x, _)| *x == q).map(|(_, v)| v)
+    }
+    /// Some property is unknown because the run was interrupted.
+    pub fn interrupted(&self) -> bool {
+        self.verdicts.iter().any(|(_, v)| v.is_interrupted())
     }
 }
-impl std::error::Error for InternalError {}
+
+/// One finished BMC depth.
+#[derive(Clone, Debug)]
+pub struct DepthInfo {
+    pub depth: usize,
+    pub seconds: f64,
+    pub total_seconds: f64,
+    /// The solver's answer per property checked at this depth, with the
+    /// seconds the query took.
+    pub answers: Vec<(Property, SatResult, f64)>,
+}
+
+/// One finished level of the explicit search.
+#[derive(Clone, Debug)]
+pub struct LevelInfo {
+    pub depth: usize,
+    pub new_states: u64,
+    pub total_states: u64,
+    pub seconds: f64,
+    pub total_seconds: f64,
+}
+
+/// Progress and messages, as they happen.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Depth(DepthInfo),
+    Level(LevelInfo),
+    /// A stage of a proof or a search finished: what ran, what it gave, how
+    /// long it took (`--prove`'s log).
+    Stage(String),
+    /// Something worth a line on the console that is not a stage.
+    Note(String),
+}
+
+/// Where events go: one sink shared by every thread of a run. The text
+/// output, the JSON report and the logger all read the same events.
+#[derive(Clone, Default)]
+pub struct Events(Option<Arc<dyn Fn(&Event) + Send + Sync>>);
+
+impl Events {
+    pub fn new(f: impl Fn(&Event) + Send + Sync + 'static) -> Events {
+        Events(Some(Arc::new(f)))
+    }
+    /// Events nobody reads.
+    pub fn none() -> Events {
+        Events(None)
+    }
+    pub fn emit(&self, e: Event) {
+        if let Some(f) = &self.0 {
+            f(&e)
+        }
+    }
+    pub fn stage(&self, line: impl Into<String>) {
+        self.emit(Event::Stage(line.into()))
+    }
+    pub fn note(&self, line: impl Into<String>) {
+        self.emit(Event::Note(line.into()))
+    }
+}

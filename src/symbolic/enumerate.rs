@@ -2,8 +2,8 @@
 //! between the encoding and the concrete spec: every model is decoded, then
 //! excluded by a blocking clause, until the solver answers unsat.
 
+use super::unroll::{new_solver, Unroller};
 use super::{Encoding, StepVars};
-use crate::engine::bmc::{new_solver, Unroller};
 use crate::params::Params;
 use crate::spec::{Action, State};
 use std::collections::BTreeSet;

@@ -17,6 +17,7 @@
 pub mod enumerate;
 pub mod por;
 pub mod smtlib;
+pub mod unroll;
 
 use crate::layout::Layout;
 use crate::params::{bits_for, Params};

@@ -1,8 +1,6 @@
 //! Counterexample traces: replay through the concrete spec and rendering in
 //! TLC's layout.
 
-pub mod itf;
-
 use crate::params::Params;
 use crate::spec::{apply, changed_vars, init_states, Action, Property, State, VAR_NAMES};
 use std::fmt::Write;

@@ -2,9 +2,11 @@
 //! that extends `SemiSync` and defines `IndInv`, for an independent check by
 //! another TLA+ tool.
 
-use super::Conj;
+use crate::error::{Error, Result};
+use crate::invariants::Conj;
 use crate::params::Params;
 use crate::spec::Property;
+use std::path::{Path, PathBuf};
 
 /// The module text. `name` is the module name (the file's stem).
 pub fn module(name: &str, p: &Params, prop: Property, inv: &[Conj]) -> String {
@@ -84,4 +86,68 @@ pub fn module(name: &str, p: &Params, prop: Property, inv: &[Conj]) -> String {
         desc = p.describe(),
         body = parts.join("\n    /\\ "),
     )
+}
+
+/// Where each property's certificate goes: `file` itself for one property,
+/// `FILE_Property.tla` for several; the stems must be TLA+ module names.
+pub fn paths(file: &Path, props: &[Property]) -> Result<Vec<PathBuf>> {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && s.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    if !ok(&stem) {
+        return Err(Error::usage(format!(
+            "--certificate {}: the file's stem is the TLA+ module's name and must be letters, \
+             digits and '_' (for example SemiSyncIndInv.tla)",
+            file.display()
+        )));
+    }
+    if stem == "SemiSync" || stem == "IndInv" || stem.starts_with("IndInv_") {
+        return Err(Error::usage(format!(
+            "--certificate {}: the module may not be named {stem} (it extends SemiSync and \
+             defines IndInv); choose another name, for example SemiSyncIndInv.tla",
+            file.display()
+        )));
+    }
+    if props.len() == 1 {
+        return Ok(vec![file.with_extension("tla")]);
+    }
+    Ok(props
+        .iter()
+        .map(|q| file.with_file_name(format!("{stem}_{}.tla", q.name())))
+        .collect())
+}
+
+/// Writes the certificate of every property proved by a 1-inductive
+/// invariant; returns (property, file) for each one written.
+pub fn write(
+    p: &Params,
+    file: &Path,
+    props: &[Property],
+    invariants: &[(Property, Vec<Conj>)],
+) -> Result<Vec<(Property, PathBuf)>> {
+    let mut written = vec![];
+    for (q, path) in props.iter().zip(paths(file, props)?) {
+        match invariants.iter().find(|(q2, _)| q2 == q) {
+            Some((_, inv)) => {
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                std::fs::write(&path, module(&name, p, *q, inv))
+                    .map_err(|e| Error::io(format!("the {q} certificate {}", path.display()), e))?;
+                log::info!("wrote the {q} certificate to {}", path.display());
+                written.push((*q, path));
+            }
+            None => {
+                log::warn!("no certificate for {q}: it was not proved by a 1-inductive invariant")
+            }
+        }
+    }
+    Ok(written)
 }

@@ -8,10 +8,12 @@
 //! solution is an inductive invariant; it is read from the model, then
 //! re-checked by fresh solvers before "proved" is reported.
 
-use super::{discharge, required, CertError, Conj};
-use crate::engine::bmc::set_timeout;
-use crate::engine::{InternalError, Verdict};
+use super::recheck::{discharge, CertError};
+use crate::engine::{Events, Finder, Method, Verdict};
+use crate::error::{Error, Result};
+use crate::invariants::{required, Conj};
 use crate::spec::Property;
+use crate::symbolic::unroll::set_timeout;
 use crate::symbolic::Encoding;
 use std::time::Instant;
 use z3::ast::{Ast, Bool, BV};
@@ -31,8 +33,8 @@ pub fn prove(
     enc: &Encoding,
     prop: Property,
     timeout_ms: Option<u64>,
-    log: &mut Vec<String>,
-) -> Result<Verdict, InternalError> {
+    events: &Events,
+) -> Result<Verdict> {
     let t = Instant::now();
     let sorts: Vec<Sort> = enc
         .layout
@@ -58,7 +60,7 @@ pub fn prove(
     // (24 GiB in minutes, measured); Z3 then answers unknown instead.
     z3::set_global_param("memory_max_size", &SPACER_MEMORY_MB.to_string());
     let sol = Solver::new_for_logic("HORN")
-        .ok_or_else(|| InternalError("this Z3 has no HORN logic (Spacer)".into()))?;
+        .ok_or_else(|| Error::internal("this Z3 has no HORN logic (Spacer)"))?;
     if let Some(ms) = timeout_ms {
         set_timeout(&sol, ms);
     }
@@ -82,7 +84,7 @@ pub fn prove(
     match r {
         SatResult::Unknown => {
             let why = sol.get_reason_unknown().unwrap_or_default();
-            log.push(format!(
+            events.stage(format!(
                 "{prop}: Spacer answered unknown ({why}) after {secs:.2} s"
             ));
             Ok(Verdict::Unknown {
@@ -92,7 +94,7 @@ pub fn prove(
             })
         }
         SatResult::Unsat => {
-            log.push(format!(
+            events.stage(format!(
                 "{prop}: Spacer found a reachable state violating it (or TypeOK/CapOk) in {secs:.2} s"
             ));
             Ok(Verdict::Unknown {
@@ -107,18 +109,18 @@ pub fn prove(
         SatResult::Sat => {
             let model = sol
                 .get_model()
-                .ok_or_else(|| InternalError("Spacer answered sat without a model".into()))?;
+                .ok_or_else(|| Error::internal("Spacer answered sat without a model"))?;
             // The model's interpretation of Reach, instantiated at s0 (the
             // evaluator beta-reduces it over the free constants).
             let inv = model
                 .eval(&app(&s0), false)
-                .ok_or_else(|| InternalError("cannot read Spacer's invariant".into()))?;
+                .ok_or_else(|| Error::internal("cannot read Spacer's invariant"))?;
             let size = inv.to_string().len();
             let t2 = Instant::now();
             match recheck(enc, prop, &s0, &inv, timeout_ms) {
                 Ok(()) => {}
                 Err(CertError::Unknown(e)) => {
-                    log.push(format!(
+                    events.stage(format!(
                         "{prop}: Spacer's invariant could not be re-checked ({e})"
                     ));
                     return Ok(Verdict::Unknown {
@@ -130,21 +132,20 @@ pub fn prove(
                     });
                 }
                 Err(CertError::Fails(e)) => {
-                    return Err(InternalError(format!(
+                    return Err(Error::internal(format!(
                         "Spacer's invariant for {prop} fails the independent re-check ({e})"
                     )))
                 }
             }
-            log.push(format!(
+            events.stage(format!(
                 "{prop}: proved by Spacer in {secs:.2} s; its invariant ({size} characters of \
                  SMT-LIB) re-checked by fresh solvers in {:.2} s",
                 t2.elapsed().as_secs_f64()
             ));
-            Ok(Verdict::Proved {
-                method: "Spacer (IC3/PDR) inductive invariant".into(),
-                k: 1,
+            Ok(Verdict::Proved(Method::Invariant {
                 conjuncts: 1,
-            })
+                found_by: Finder::Spacer,
+            }))
         }
     }
 }
@@ -156,7 +157,7 @@ fn recheck(
     s0: &[BV],
     inv: &Bool,
     timeout_ms: Option<u64>,
-) -> Result<(), CertError> {
+) -> std::result::Result<(), CertError> {
     let s1 = enc.state(1);
     let sv = enc.step_vars(0);
     let subst: Vec<(&BV, &BV)> = s0.iter().zip(&s1).collect();

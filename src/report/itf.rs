@@ -4,10 +4,13 @@
 //! `{"#map": [[k, v], ...]}`, sequences as arrays, strings for `nil`, ids
 //! and status names.
 
-use super::Counterexample;
+use crate::engine::{Report, Verdict};
+use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::spec::{self, State, VAR_NAMES};
+use crate::trace::Counterexample;
 use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
 
 /// A spec value in ITF: integers as `{"#bigint": "61"}`, sets as
 /// `{"#set": [...]}`, functions as `{"#map": [[k, v], ...]}`, sequences as
@@ -81,4 +84,47 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
         "vars": VAR_NAMES,
         "states": states,
     })
+}
+
+/// Writes each counterexample of `report` as an ITF trace: to `file` when
+/// there is one, else to `file` with the property's name before the
+/// extension (`trace.itf.json` -> `trace.Inv.itf.json`).
+pub fn write(p: &Params, report: &Report, file: &Path) -> Result<()> {
+    let cxs: Vec<&Counterexample> = report
+        .verdicts
+        .iter()
+        .filter_map(|(_, v)| match v {
+            Verdict::Violated(cx) => Some(&**cx),
+            _ => None,
+        })
+        .collect();
+    for cx in &cxs {
+        let path = if cxs.len() == 1 {
+            file.to_path_buf()
+        } else {
+            with_property(file, cx.property.name())
+        };
+        let text = serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON");
+        std::fs::write(&path, text + "\n")
+            .map_err(|e| Error::io(format!("the ITF trace {}", path.display()), e))?;
+        log::info!(
+            "wrote the {} counterexample to {}",
+            cx.property,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `trace.itf.json` -> `trace.Inv.itf.json`
+fn with_property(file: &Path, prop: &str) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let new = match name.split_once('.') {
+        Some((stem, ext)) => format!("{stem}.{prop}.{ext}"),
+        None => format!("{name}.{prop}"),
+    };
+    file.with_file_name(new)
 }

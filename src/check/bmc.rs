@@ -1,0 +1,456 @@
+//! Symbolic BMC with every policy: when the partial-order reduction starts
+//! and when its proof is taken, when an inductive invariant is looked for
+//! and in which thread, which properties wait for it, and what is checked
+//! again from depth 0. The engine (`engine::bmc::Bmc`) only steps.
+
+use crate::engine::bmc::{Bmc, BmcOptions};
+use crate::engine::prove::strengthen::{find_invariant, FoundInvariant};
+use crate::engine::{DepthInfo, Event, Events, Finder, Method, Report, Verdict};
+use crate::error::{Error, Result};
+use crate::interrupt;
+use crate::invariants::Conj;
+use crate::params::Params;
+use crate::spec::Property;
+use std::time::{Duration, Instant};
+use z3::SatResult;
+
+/// A BMC run: the bound, the properties, and the policies.
+#[derive(Clone, Debug)]
+pub struct BmcPlan {
+    pub depth: usize,
+    pub props: Vec<Property>,
+    /// How the unrolling is built.
+    pub engine: BmcOptions,
+    /// Stop the whole run at the first violation of any property.
+    pub stop_at_first: bool,
+    /// When to apply the partial-order reduction (`symbolic::por`).
+    pub partial_order: PorPolicy,
+    /// When to look for an inductive invariant during the run.
+    pub invariant: InvariantPolicy,
+    /// A checked inductive invariant to assume at every step from the
+    /// start (verdicts and depths unchanged: every reachable state
+    /// satisfies it).
+    pub assume: Vec<Conj>,
+}
+
+impl BmcPlan {
+    /// Defaults for `depth` and `props`: every optimization on, no
+    /// invariant search.
+    pub fn new(depth: usize, props: Vec<Property>) -> BmcPlan {
+        BmcPlan {
+            depth,
+            props,
+            engine: BmcOptions::default(),
+            stop_at_first: false,
+            partial_order: PorPolicy::Auto,
+            invariant: InvariantPolicy::Off,
+            assume: vec![],
+        }
+    }
+}
+
+/// When `run` looks for an inductive invariant. Once found and re-checked,
+/// it is assumed at every step, and the properties it implies are reported
+/// proved for every depth instead of checked further.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvariantPolicy {
+    Off,
+    /// In line, before depth 1; every property waits for it.
+    First,
+    /// After depth `AUTO_DEPTH`, if some open property's queries are
+    /// projected to cost more than `AUTO_WORTH_SECS` over the depths left
+    /// (see `worth_an_invariant`): those properties wait for it, in a
+    /// thread beside BMC, the others go on deepening. Shallow violations
+    /// are found before the invariant is paid for.
+    Auto,
+    /// After depth `after`, in a thread beside BMC, within `budget_secs`;
+    /// every property still open waits for it.
+    Beside {
+        after: usize,
+        budget_secs: u64,
+    },
+}
+
+/// When the partial-order reduction starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PorPolicy {
+    Off,
+    /// Once the unrolling reaches this depth.
+    From(usize),
+    /// After the first depth from `AUTO_DEPTH` on at which the solver's
+    /// work explodes: a query with at least `POR_CONFLICTS` conflicts and
+    /// at least twice the most of the depth before. The reduction halves
+    /// the deep UNSAT depths of the standard configuration's `Inv` (W1),
+    /// but its constraints slow searches whose depths stay cheap (W4 1.28x)
+    /// and shallow ones (W2 1.3x, W6 2.8x at depth 10: W2's conflicts
+    /// double at depth 8 already), where there is little to prune. Conflict
+    /// counts, unlike times, are the same on every machine, and so is where
+    /// the reduction starts (unless an invariant search beside BMC, whose
+    /// result arrives at a time, changes the queries).
+    Auto,
+}
+
+/// See `PorPolicy::Auto`.
+pub const POR_CONFLICTS: u64 = 1000;
+/// The depth `PorPolicy::Auto` stands for where a run cannot watch the
+/// solver (`split`).
+pub const POR_DEPTH: usize = 11;
+
+/// The most the invariant search may take; past it, BMC goes on without.
+pub const INVARIANT_BUDGET_SECS: u64 = 120;
+/// The depth after which `InvariantPolicy::Auto` may look for an invariant.
+pub const AUTO_DEPTH: usize = 10;
+/// What an invariant costs, roughly (seeded Houdini and its re-check: 30-50 s
+/// on the configurations measured).
+pub const AUTO_WORTH_SECS: f64 = 30.0;
+/// Measured growth of Consistent's unsatisfiable queries per depth (2-2.5x
+/// from depth 10 to 16 on the standard configuration).
+const GROWTH: f64 = 2.2;
+
+/// Whether the depths after `depth` up to `bound`, projected from the
+/// seconds a property's query took at `depth` growing `GROWTH`x per depth,
+/// cost more than an invariant does.
+pub fn worth_an_invariant(depth: usize, bound: usize, secs: f64) -> bool {
+    let mut total = 0.0;
+    let mut t = secs;
+    for _ in depth..bound {
+        t *= GROWTH;
+        total += t;
+        if total > AUTO_WORTH_SECS {
+            return true;
+        }
+    }
+    false
+}
+
+/// The open properties that wait for an invariant search started after
+/// depth `k` (empty: no search). `Auto`: the property whose query cost the
+/// most at `k`, when its cost grown over the depths left outweighs the
+/// search (on the standard configuration, Consistent: 0.43 s at depth 10,
+/// against TypeOK's 0.12 s and Inv's 0.004 s); the others go on deepening.
+/// Otherwise every open property.
+fn wait_for_invariant(
+    plan: &BmcPlan,
+    props: &[(Property, State)],
+    answers: &[(Property, SatResult, f64)],
+    k: usize,
+) -> Vec<Property> {
+    let open: Vec<Property> = props
+        .iter()
+        .filter(|(_, s)| matches!(s, State::Open))
+        .map(|(q, _)| *q)
+        .collect();
+    if plan.invariant != InvariantPolicy::Auto {
+        return open;
+    }
+    answers
+        .iter()
+        .filter(|a| open.contains(&a.0))
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .filter(|a| worth_an_invariant(k, plan.depth, a.2))
+        .map(|a| vec![a.0])
+        .unwrap_or_default()
+}
+
+/// Where a property stands during a run.
+#[derive(Clone, Debug)]
+enum State {
+    /// Checked at every depth.
+    Open,
+    /// Waits for the invariant search; checked up to `.0`.
+    Waiting(usize),
+    Decided(Verdict),
+}
+
+/// A finished invariant search: what it found and how long it took.
+struct Search {
+    found: Result<Option<FoundInvariant>>,
+    secs: f64,
+    after: usize,
+}
+
+fn search(
+    p: &Params,
+    open: &[Property],
+    budget_secs: u64,
+    after: usize,
+    events: &Events,
+) -> Search {
+    let _z3 = interrupt::Guard::new();
+    let t = Instant::now();
+    let found = find_invariant(p, open, Some(Duration::from_secs(budget_secs)), events);
+    Search {
+        found,
+        secs: t.elapsed().as_secs_f64(),
+        after,
+    }
+}
+
+/// Applies a finished search: assumes its invariant from here on and
+/// decides the properties it proves.
+fn apply(bmc: &mut Bmc, s: Search, props: &mut [(Property, State)], events: &Events) -> Result<()> {
+    match s.found? {
+        None => events.note(format!(
+            "no inductive invariant found ({:.2} s); BMC goes on without one",
+            s.secs
+        )),
+        Some((inv, proved)) => {
+            events.note(format!(
+                "inductive invariant of {} conjuncts found and re-checked after depth {} \
+                 ({:.2} s); it proves {}; assumed at every step from here",
+                inv.len(),
+                s.after,
+                s.secs,
+                if proved.is_empty() {
+                    "none of the open properties".to_string()
+                } else {
+                    names(&proved)
+                }
+            ));
+            bmc.assume(&inv);
+            for (q, st) in props.iter_mut() {
+                if !matches!(st, State::Decided(_)) && proved.contains(q) {
+                    *st = State::Decided(Verdict::Proved(Method::Invariant {
+                        conjuncts: inv.len(),
+                        found_by: Finder::TemplatesBesideBmc { after: s.after },
+                    }));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn names(qs: &[Property]) -> String {
+    qs.iter().map(|q| q.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// Runs BMC from depth 0 to `plan.depth`, emitting one `Event::Depth` per
+/// depth. Interrupted (`interrupt::request`), it stops at once and reports
+/// what it decided, the rest as unknown ("interrupted") with the depth
+/// they hold up to.
+pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
+    let _z3 = interrupt::Guard::new();
+    let start = Instant::now();
+    let mut bmc = Bmc::new(p, &plan.engine);
+    if let PorPolicy::From(from) = plan.partial_order {
+        bmc.reduce_partial_order(from);
+    }
+    bmc.assume(&plan.assume);
+    // The reduction's commutation proof for this configuration, beside BMC
+    // (0.2 s for the standard configuration, 3 s for 7 replicas and 4
+    // clients); the reduction waits for it.
+    let mut por_proof = (plan.partial_order != PorPolicy::Off).then(|| {
+        let p = p.clone();
+        std::thread::spawn(move || {
+            let _z3 = interrupt::Guard::new();
+            crate::symbolic::por::verify(&p)
+        })
+    });
+    let mut props: Vec<(Property, State)> = plan.props.iter().map(|&q| (q, State::Open)).collect();
+    let mut beside: Option<std::thread::JoinHandle<Search>> = None;
+    let (search_at, budget) = match plan.invariant {
+        InvariantPolicy::Off => (None, 0),
+        InvariantPolicy::First => (Some(0), INVARIANT_BUDGET_SECS),
+        InvariantPolicy::Auto => (Some(AUTO_DEPTH), INVARIANT_BUDGET_SECS),
+        InvariantPolicy::Beside { after, budget_secs } => (Some(after), budget_secs),
+    };
+    let settled =
+        |props: &[(Property, State)]| !props.iter().any(|(_, s)| matches!(s, State::Open));
+    let mut last_conflicts = 0;
+    // The deepest depth every open property was checked at.
+    let mut reached: Option<usize> = None;
+    let mut stopped = false;
+    for k in 0..=plan.depth {
+        if interrupt::requested() {
+            break;
+        }
+        if beside.as_ref().is_some_and(|h| h.is_finished()) {
+            let s = join(beside.take().expect("checked just above"))?;
+            apply(&mut bmc, s, &mut props, events)?;
+            if settled(&props) {
+                break;
+            }
+        }
+        let t0 = Instant::now();
+        // A fixed start depth waits for the proof; the automatic start
+        // takes it when it is there.
+        let due = matches!(plan.partial_order, PorPolicy::From(from) if k >= from);
+        if por_proof.as_ref().is_some_and(|h| due || h.is_finished()) {
+            let proof = por_proof
+                .take()
+                .expect("checked just above")
+                .join()
+                .unwrap_or_else(|_| Err("its proof panicked".into()));
+            bmc.partial_order_verified(proof);
+        }
+        if k > 0 {
+            bmc.deepen();
+        }
+        let mut answers = vec![];
+        let mut conflicts = 0;
+        for (q, st) in props.iter_mut().filter(|(_, s)| matches!(s, State::Open)) {
+            let a = bmc.check(*q)?;
+            answers.push((*q, a.result, a.seconds));
+            if let Some(v) = a.verdict {
+                *st = State::Decided(v);
+            }
+            conflicts = conflicts.max(bmc.conflicts());
+        }
+        if interrupt::requested() {
+            // The depth's answers may be cancelled ones: reported as such
+            // (each property's verdict says interrupted), not as progress.
+            break;
+        }
+        reached = Some(k);
+        if plan.partial_order == PorPolicy::Auto
+            && !bmc.reduces_partial_order()
+            && k >= AUTO_DEPTH
+            && conflicts >= POR_CONFLICTS
+            && conflicts >= 2 * last_conflicts
+        {
+            events.note(format!(
+                "partial-order reduction from here ({conflicts} conflicts at depth {k}, \
+                 {last_conflicts} at the depth before)"
+            ));
+            bmc.reduce_partial_order(k + 1);
+        }
+        last_conflicts = conflicts;
+        let now = Instant::now();
+        let waiting = if search_at == Some(k) && k < plan.depth {
+            wait_for_invariant(plan, &props, &answers, k)
+        } else {
+            vec![]
+        };
+        events.emit(Event::Depth(DepthInfo {
+            depth: k,
+            seconds: (now - t0).as_secs_f64(),
+            total_seconds: (now - start).as_secs_f64(),
+            answers,
+        }));
+        if plan.stop_at_first
+            && props
+                .iter()
+                .any(|(_, s)| matches!(s, State::Decided(v) if v.is_violated()))
+        {
+            stopped = true;
+            break;
+        }
+        if settled(&props) {
+            break;
+        }
+        if waiting.is_empty() {
+            continue;
+        }
+        let open: Vec<Property> = props
+            .iter()
+            .filter(|(_, s)| matches!(s, State::Open))
+            .map(|(q, _)| *q)
+            .collect();
+        if plan.invariant == InvariantPolicy::First || plan.stop_at_first {
+            // In line: asked for, or a waiting property may be the first
+            // violation and cannot wait while the others go on.
+            let s = search(p, &open, budget, k, events);
+            apply(&mut bmc, s, &mut props, events)?;
+        } else {
+            events.note(format!(
+                "looking for an inductive invariant beside BMC (at most {budget} s); {} \
+                 {} for it, the other properties go on",
+                names(&waiting),
+                if waiting.len() == 1 { "waits" } else { "wait" }
+            ));
+            let (p, events) = (p.clone(), events.clone());
+            beside = Some(std::thread::spawn(move || {
+                search(&p, &open, budget, k, &events)
+            }));
+            for (q, st) in props.iter_mut() {
+                if waiting.contains(q) {
+                    *st = State::Waiting(k);
+                }
+            }
+        }
+        if settled(&props) {
+            break;
+        }
+    }
+    let interrupted = interrupt::requested();
+    // Every other property is decided, or the bound is reached: wait for
+    // the search, unless the run stops early (the thread is then left to
+    // end on its own; an interruption cancels its queries).
+    if let Some(h) = beside.take() {
+        if !stopped && !interrupted {
+            apply(&mut bmc, join(h)?, &mut props, events)?;
+        }
+    }
+    let waiting: Vec<(Property, usize)> = props
+        .iter()
+        .filter_map(|(q, s)| match s {
+            State::Waiting(at) => Some((*q, *at)),
+            _ => None,
+        })
+        .collect();
+    if !waiting.is_empty() && !stopped && !interrupted {
+        events.note(format!(
+            "{} not proved by an invariant: checked again from depth 0",
+            names(&waiting.iter().map(|w| w.0).collect::<Vec<_>>())
+        ));
+        let again = BmcPlan {
+            props: waiting.iter().map(|w| w.0).collect(),
+            invariant: InvariantPolicy::Off,
+            assume: bmc.assumed().to_vec(),
+            ..plan.clone()
+        };
+        // Its depths up to where it waited were reported already (unless
+        // one is unknown now); its clock starts now.
+        let before = start.elapsed().as_secs_f64();
+        let parked_at = waiting[0].1;
+        let outer = events.clone();
+        let inner = Events::new(move |e| match e {
+            Event::Depth(d) => {
+                let unknown = d.answers.iter().any(|a| a.1 == SatResult::Unknown);
+                if d.depth > parked_at || unknown {
+                    outer.emit(Event::Depth(DepthInfo {
+                        total_seconds: before + d.total_seconds,
+                        ..d.clone()
+                    }))
+                }
+            }
+            e => outer.emit(e.clone()),
+        });
+        let r = run(p, &again, &inner)?;
+        for (q, v) in r.verdicts {
+            if let Some((_, st)) = props.iter_mut().find(|(x, _)| *x == q) {
+                *st = State::Decided(v);
+            }
+        }
+    }
+    let verdicts = props
+        .into_iter()
+        .map(|(q, s)| {
+            let v = match s {
+                State::Decided(v) => v,
+                State::Open | State::Waiting(_) => {
+                    let upto = match s {
+                        State::Waiting(at) => Some(at),
+                        _ => reached,
+                    };
+                    if interrupted {
+                        Verdict::unknown_at(upto.map_or(0, |k| k + 1), interrupt::REASON)
+                    } else {
+                        Verdict::HoldsUpTo(upto.unwrap_or(0))
+                    }
+                }
+            };
+            (q, v)
+        })
+        .collect();
+    Ok(Report {
+        verdicts,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+fn join(h: std::thread::JoinHandle<Search>) -> Result<Search> {
+    h.join()
+        .map_err(|_| Error::internal("the invariant search thread panicked"))
+}

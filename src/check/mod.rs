@@ -1,0 +1,55 @@
+//! Orchestration: which engine runs, in which thread, which property waits
+//! for which result, and what is run again. Every policy lives here; the
+//! engines below only step and answer. `run` is the one entry point the
+//! command line (and any library caller) uses.
+
+pub mod bmc;
+pub mod prove;
+pub mod split;
+
+use crate::engine::explicit::{self, ExplicitOptions};
+use crate::engine::prove::{ProveDetail, ProveOptions};
+use crate::engine::{Events, Report};
+use crate::error::Result;
+use crate::interrupt;
+use crate::params::Params;
+use bmc::BmcPlan;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub enum Job {
+    /// Symbolic BMC up to a bound.
+    Bmc(BmcPlan),
+    /// Symbolic BMC with the even and odd depths on two threads.
+    SplitDepths(BmcPlan),
+    /// Explicit breadth-first search.
+    Explicit(ExplicitOptions),
+    /// Proofs for every depth (`--prove`).
+    Prove(ProveOptions),
+}
+
+/// A run's result: a verdict per property, and a proof's details.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub report: Report,
+    /// With `Job::Prove`: the invariants (for certificates) and the
+    /// counterexamples to induction.
+    pub proof: Option<ProveDetail>,
+}
+
+/// Runs `job`, emitting progress and messages to `events`. An interrupted
+/// run (`interrupt::request`, or SIGINT/SIGTERM once handlers are
+/// installed) returns what it decided, the rest unknown ("interrupted").
+pub fn run(p: &Params, job: &Job, events: &Events) -> Result<Outcome> {
+    let _z3 = interrupt::Guard::new();
+    let (report, proof) = match job {
+        Job::Bmc(plan) => (bmc::run(p, plan, events)?, None),
+        Job::SplitDepths(plan) => (split::run(p, plan)?, None),
+        Job::Explicit(opts) => (explicit::run(p, opts, events)?, None),
+        Job::Prove(opts) => {
+            let (r, d) = prove::run(p, opts, events)?;
+            (r, Some(d))
+        }
+    };
+    Ok(Outcome { report, proof })
+}

@@ -1,0 +1,186 @@
+//! `--prove`: which prover engine runs on which property, in which order.
+//! A short BMC run first (a shallow violation is found in seconds, before
+//! any strengthening is paid for); then template strengthening and
+//! Houdini, whose 1-inductive set proves the properties in it (each
+//! re-checked by fresh solvers); then k-induction for the rest. Or Spacer
+//! alone (`Route::Spacer`).
+
+use super::bmc::BmcPlan;
+use crate::engine::prove::houdini::{cti_for, Houdini};
+use crate::engine::prove::kind::k_induction;
+use crate::engine::prove::minimize::{minimize, MINIMIZE_ABOVE};
+use crate::engine::prove::recheck::{check_certificate, check_certificate_all, CertError};
+use crate::engine::prove::strengthen::{seed_from_small, strengthen};
+use crate::engine::prove::{spacer, unknown, Clock, ProveDetail, ProveOptions, Route};
+use crate::engine::{Events, Finder, Method, Report, Verdict};
+use crate::error::{Error, Result};
+use crate::interrupt;
+use crate::invariants::Conj;
+use crate::params::Params;
+use crate::spec::Property;
+use crate::symbolic::Encoding;
+use std::time::Instant;
+
+/// Runs `--prove` for every selected property.
+pub fn run(p: &Params, opts: &ProveOptions, events: &Events) -> Result<(Report, ProveDetail)> {
+    let _z3 = interrupt::Guard::new();
+    let clock = Clock::new(opts.timeout);
+    let enc = Encoding::new(p);
+    let mut detail = ProveDetail::default();
+    if opts.route == Route::Spacer {
+        let mut verdicts = vec![];
+        for &q in &opts.props {
+            let v = spacer::prove(&enc, q, clock.left_ms(), events)?;
+            verdicts.push((q, v));
+        }
+        return Ok((
+            Report {
+                verdicts,
+                seconds: clock.secs(),
+            },
+            detail,
+        ));
+    }
+    // 0. A short BMC run first: a shallow violation is found in seconds,
+    // before any strengthening is paid for.
+    let mut early: Vec<(Property, Verdict)> = vec![];
+    if opts.early_depth > 0 {
+        let t = Instant::now();
+        let mut plan = BmcPlan::new(opts.early_depth, opts.props.clone());
+        plan.engine.timeout_ms = clock.left_ms().map(|ms| ms.min(30_000)).or(Some(30_000));
+        let r = super::bmc::run(p, &plan, &Events::none())?;
+        for (q, v) in r.verdicts {
+            if v.is_violated() {
+                early.push((q, v));
+            }
+        }
+        events.stage(format!(
+            "BMC to depth {}: {} ({:.2} s)",
+            opts.early_depth,
+            if early.is_empty() {
+                "no violation".to_string()
+            } else {
+                early
+                    .iter()
+                    .map(|(q, v)| format!("{q} {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    let open: Vec<Property> = opts
+        .props
+        .iter()
+        .copied()
+        .filter(|q| !early.iter().any(|(q2, _)| q2 == q))
+        .collect();
+    // 1. Candidates.
+    let mut lemmas: Vec<Conj> = vec![];
+    let mut houdini_result: Option<Houdini> = None;
+    if opts.strengthen && !open.is_empty() {
+        let seed = if opts.seed {
+            seed_from_small(p, &open, opts, &clock, events)
+        } else {
+            None
+        };
+        houdini_result = strengthen(&enc, &open, opts, &clock, events, seed.as_deref());
+        if let Some(h) = &houdini_result {
+            lemmas = h.kept.clone();
+        }
+    }
+    let mut verdicts = early;
+    // 2. Properties in the 1-inductive set: re-check and report. Without
+    // minimization they share one invariant: its Init and Next obligations
+    // are checked once for all of them.
+    let (full, in_set) = match &houdini_result {
+        Some(h) if h.required_inductive => (h.invariant(), h.proves(&open)),
+        _ => (vec![], vec![]),
+    };
+    // Seeded invariants are already a few hundred conjuncts; the closure's
+    // unsat queries cost minutes on the standard configuration, so only the
+    // large ones are shrunk.
+    let shrink = opts.minimize && full.len() > MINIMIZE_ABOVE;
+    let shared_check = (!in_set.is_empty() && !shrink)
+        .then(|| check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
+    let mut rest = vec![];
+    for &q in &open {
+        if let Some(h) = &houdini_result {
+            if in_set.contains(&q) {
+                let t = Instant::now();
+                let (inv, how) = if shrink {
+                    let inv = minimize(&enc, &full, &[q], &clock);
+                    let how = format!(
+                        " (the unsat cores' closure within the {} found, {:.2} s)",
+                        full.len(),
+                        t.elapsed().as_secs_f64()
+                    );
+                    (inv, how)
+                } else {
+                    (full.clone(), String::new())
+                };
+                let t = Instant::now();
+                let checked = match &shared_check {
+                    Some(r) => r.clone(),
+                    None => check_certificate(&enc, &inv, q, clock.left_ms()),
+                };
+                match checked {
+                    Ok(()) => {
+                        events.stage(format!(
+                            "{q}: proved by a 1-inductive invariant of {} conjuncts{how}, \
+                             re-checked by fresh solvers ({:.2} s)",
+                            inv.len(),
+                            t.elapsed().as_secs_f64()
+                        ));
+                        verdicts.push((
+                            q,
+                            Verdict::Proved(Method::Invariant {
+                                conjuncts: inv.len(),
+                                found_by: Finder::Templates,
+                            }),
+                        ));
+                        detail.invariants.push((q, inv));
+                        continue;
+                    }
+                    Err(CertError::Unknown(e)) => {
+                        verdicts.push((
+                            q,
+                            unknown(
+                                format!(
+                                    "the re-check of its inductive invariant did not finish ({e})"
+                                ),
+                                None,
+                            ),
+                        ));
+                        continue;
+                    }
+                    Err(CertError::Fails(e)) => {
+                        return Err(Error::internal(format!(
+                            "Houdini's invariant for {q} fails the independent re-check ({e}): \
+                             a bug in the prover"
+                        )))
+                    }
+                }
+            }
+            if let Some(cti) = &h.required_cti {
+                detail.ctis.push((q, cti.clone()));
+            } else if let Some(cti) = cti_for(&enc, &h.kept, q, &clock) {
+                detail.ctis.push((q, cti));
+            }
+        }
+        rest.push(q);
+    }
+    // 3. k-induction for the others.
+    for q in rest {
+        let v = k_induction(&enc, q, &lemmas, opts, &clock, events)?;
+        verdicts.push((q, v));
+    }
+    verdicts.sort_by_key(|(q, _)| opts.props.iter().position(|x| x == q));
+    Ok((
+        Report {
+            verdicts,
+            seconds: clock.secs(),
+        },
+        detail,
+    ))
+}

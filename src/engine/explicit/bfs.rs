@@ -1,0 +1,152 @@
+//! The one breadth-first search over packed states: the explicit engine,
+//! the level sets of the cross-checks and the prover's sample of reachable
+//! states all expand the same frontier.
+
+use super::store::{Canon, StateStore};
+use crate::error::{Error, Result};
+use crate::interrupt;
+use crate::params::Params;
+use crate::spec::{init_states, successors, Action, State};
+
+/// What to do with a successor whose values do not fit the layout's packed
+/// fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unfit {
+    /// An error: the width bounds in params.rs are wrong.
+    Error,
+    /// Leave it out (a sample need not be complete).
+    Skip,
+}
+
+/// How a level's expansion ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Every state of the frontier was expanded; `new` states were found
+    /// (0: the search is exhausted).
+    Done { new: u64 },
+    /// The store reached its cap part-way through the level.
+    Capped,
+    /// `interrupt::request` stopped it part-way.
+    Interrupted,
+}
+
+pub struct Bfs {
+    p: Params,
+    pub canon: Canon,
+    actions: Vec<Action>,
+    pub store: StateStore,
+    /// Store indices of the states first reached at `depth`.
+    frontier: std::ops::Range<u32>,
+    depth: usize,
+    unfit: Unfit,
+}
+
+impl Bfs {
+    /// The initial states, stored (up to symmetry) as the first frontier.
+    pub fn new(p: &Params, symmetry: bool, unfit: Unfit) -> Bfs {
+        let canon = Canon::new(p, symmetry);
+        let mut store = StateStore::new(canon.layout.words());
+        for s in init_states(p) {
+            store.insert(&canon.key(&s), None);
+        }
+        let n = store.len() as u32;
+        Bfs {
+            p: p.clone(),
+            canon,
+            actions: Action::all(p),
+            store,
+            frontier: 0..n,
+            depth: 0,
+            unfit,
+        }
+    }
+
+    /// The depth of the frontier.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Store indices of the frontier's states.
+    pub fn frontier(&self) -> std::ops::Range<u32> {
+        self.frontier.clone()
+    }
+
+    /// The state stored at `i`.
+    pub fn state(&self, i: u32) -> State {
+        self.canon.state(self.store.get(i))
+    }
+
+    /// Expands the frontier by one level: every new successor is stored
+    /// with its parent link and passed to `on_new`. With `cap`, stops once
+    /// the store holds that many states. After `Done`, the new states are
+    /// the frontier.
+    pub fn expand(
+        &mut self,
+        cap: Option<usize>,
+        mut on_new: impl FnMut(u32, &State),
+    ) -> Result<Level> {
+        let before = self.store.len() as u32;
+        for i in self.frontier.clone() {
+            if i % 1024 == 0 && interrupt::requested() {
+                return Ok(Level::Interrupted);
+            }
+            let s = self.state(i);
+            for (_, t) in successors(&self.p, &self.actions, &s) {
+                if !self.canon.layout.fits(&self.p, &t) {
+                    match self.unfit {
+                        Unfit::Skip => continue,
+                        Unfit::Error => {
+                            return Err(Error::internal(format!(
+                                "a successor holds a value wider than its packed field; the \
+                                 width bounds in params.rs are wrong: {t:?}"
+                            )))
+                        }
+                    }
+                }
+                if let Some(j) = self.store.insert(&self.canon.key(&t), Some(i)) {
+                    on_new(j, &t);
+                    if cap.is_some_and(|c| self.store.len() >= c) {
+                        return Ok(Level::Capped);
+                    }
+                }
+            }
+        }
+        let after = self.store.len() as u32;
+        self.frontier = before..after;
+        self.depth += 1;
+        Ok(Level::Done {
+            new: (after - before) as u64,
+        })
+    }
+}
+
+/// Every state reachable, breadth first, until `budget` states are stored;
+/// the last level may be partial. Returns the states and whether the search
+/// ran out of new states (then they are all the reachable states).
+pub fn sample_reachable(p: &Params, budget: usize) -> (Vec<State>, bool) {
+    let mut bfs = Bfs::new(p, false, Unfit::Skip);
+    let complete = loop {
+        match bfs.expand(Some(budget), |_, _| {}) {
+            Ok(Level::Done { new: 0 }) => break true,
+            Ok(Level::Done { .. }) => continue,
+            Ok(Level::Capped | Level::Interrupted) | Err(_) => break false,
+        }
+    };
+    let states = (0..bfs.store.len() as u32).map(|i| bfs.state(i)).collect();
+    (states, complete)
+}
+
+/// Every distinct state reachable in at most `depth` steps, per depth of
+/// first appearance (no symmetry): `levels[d]` holds the states first seen
+/// at depth d. For cross-checks and pinned counts.
+pub fn levels(p: &Params, depth: usize) -> Result<Vec<Vec<State>>> {
+    let mut bfs = Bfs::new(p, false, Unfit::Error);
+    let mut out = vec![bfs.frontier().map(|i| bfs.state(i)).collect::<Vec<_>>()];
+    for _ in 0..depth {
+        if bfs.expand(None, |_, _| {})? == Level::Interrupted {
+            return Err(Error::internal("interrupted"));
+        }
+        out.push(bfs.frontier().map(|i| bfs.state(i)).collect());
+    }
+    Ok(out)
+}

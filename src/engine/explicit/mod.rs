@@ -1,0 +1,160 @@
+//! Explicit-state breadth-first search over the concrete spec: every
+//! reachable state up to a depth, packed (`store`), optionally up to
+//! symmetry, expanded by the one BFS (`bfs`).
+
+pub mod bfs;
+pub mod store;
+
+use super::{Event, Events, LevelInfo, Method, Report, Verdict};
+use crate::error::{Error, Result};
+use crate::interrupt;
+use crate::params::Params;
+use crate::spec::{init_states, successors, Action, Property};
+use crate::trace::{Counterexample, Trace};
+use bfs::{Bfs, Level, Unfit};
+use std::time::Instant;
+use store::{Canon, StateStore};
+
+#[derive(Clone, Debug)]
+pub struct ExplicitOptions {
+    pub depth: usize,
+    pub props: Vec<Property>,
+    /// Stop cleanly once more than this many distinct states are stored.
+    pub max_states: Option<u64>,
+    pub symmetry: bool,
+    pub stop_at_first: bool,
+}
+
+/// Rebuilds a concrete trace to stored state `i` by walking forward from
+/// the initial state and picking, at each step, a successor whose key is the
+/// next stored key (exact without symmetry, a representative with it).
+fn rebuild(
+    p: &Params,
+    canon: &Canon,
+    store: &StateStore,
+    actions: &[Action],
+    i: u32,
+) -> std::result::Result<Trace, String> {
+    let mut chain = vec![i];
+    while let Some(pi) = store.parent(*chain.last().unwrap()) {
+        chain.push(pi);
+    }
+    chain.reverse();
+    let first_key = store.get(chain[0]);
+    let mut cur = init_states(p)
+        .into_iter()
+        .find(|s| &*canon.key(s) == first_key)
+        .ok_or("no initial state matches the stored root")?;
+    let mut trace = Trace {
+        states: vec![cur.clone()],
+        actions: vec![],
+    };
+    for &next in &chain[1..] {
+        let want = store.get(next);
+        let (a, t) = successors(p, actions, &cur)
+            .into_iter()
+            .find(|(_, t)| &*canon.key(t) == want)
+            .ok_or("a stored state has no matching successor")?;
+        trace.actions.push(a);
+        trace.states.push(t.clone());
+        cur = t;
+    }
+    Ok(trace)
+}
+
+/// Breadth-first search up to `opts.depth` or until no new state appears,
+/// emitting one `Event::Level` per level.
+pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report> {
+    let start = Instant::now();
+    let mut bfs = Bfs::new(p, opts.symmetry, Unfit::Error);
+    let mut found: Vec<(Property, Option<u32>)> = opts.props.iter().map(|&q| (q, None)).collect();
+    let check = |found: &mut Vec<(Property, Option<u32>)>, s: &crate::spec::State, i: u32| {
+        for (q, f) in found.iter_mut() {
+            if f.is_none() && !q.holds(p, s) {
+                *f = Some(i);
+            }
+        }
+    };
+    for i in bfs.frontier() {
+        check(&mut found, &bfs.state(i), i);
+    }
+    let level = |depth: usize, new: u64, total: usize, t0: Instant| {
+        events.emit(Event::Level(LevelInfo {
+            depth,
+            new_states: new,
+            total_states: total as u64,
+            seconds: t0.elapsed().as_secs_f64(),
+            total_seconds: start.elapsed().as_secs_f64(),
+        }))
+    };
+    level(0, bfs.store.len() as u64, bfs.store.len(), start);
+    let done = |found: &Vec<(Property, Option<u32>)>| {
+        found.iter().all(|(_, f)| f.is_some())
+            || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
+    };
+    // How the search ended, if before the bound: exhausted (true) or
+    // stopped (false, with the reason).
+    let mut ended: Option<std::result::Result<(), String>> = None;
+    let cap = opts.max_states.map(|m| m as usize + 1);
+    while bfs.depth() < opts.depth && !done(&found) {
+        let t0 = Instant::now();
+        match bfs.expand(cap, |j, t| check(&mut found, t, j))? {
+            Level::Done { new } => {
+                level(bfs.depth(), new, bfs.store.len(), t0);
+                if new == 0 {
+                    ended = Some(Ok(()));
+                    break;
+                }
+            }
+            Level::Capped => {
+                ended = Some(Err(format!(
+                    "stopped at --max-states {}",
+                    opts.max_states.unwrap_or_default()
+                )));
+                break;
+            }
+            Level::Interrupted => {
+                ended = Some(Err(interrupt::REASON.into()));
+                break;
+            }
+        }
+    }
+    let depth = bfs.depth();
+    log::debug!(
+        "explicit store: {} states, {} MiB",
+        bfs.store.len(),
+        bfs.store.bytes() >> 20
+    );
+    let actions = Action::all(p);
+    let mut verdicts = vec![];
+    for (q, f) in found {
+        let v = match (f, &ended) {
+            (Some(i), _) => {
+                let trace = rebuild(p, &bfs.canon, &bfs.store, &actions, i)
+                    .map_err(|e| Error::internal(format!("cannot rebuild the {q} trace: {e}")))?;
+                let conjunct = trace.replay(p, q).map_err(|e| {
+                    Error::internal(format!(
+                        "the explicit engine's {q} trace does not replay: {e}"
+                    ))
+                })?;
+                Verdict::Violated(Box::new(Counterexample {
+                    property: q,
+                    trace,
+                    conjunct,
+                }))
+            }
+            (None, Some(Err(reason))) => Verdict::unknown_at(depth + 1, reason.clone()),
+            // The last level added nothing: `depth - 1` is the diameter.
+            (None, Some(Ok(()))) => Verdict::Proved(Method::Exhausted {
+                states: bfs.store.len() as u64,
+                diameter: depth - 1,
+            }),
+            (None, None) => Verdict::HoldsUpTo(depth),
+        };
+        verdicts.push((q, v));
+    }
+    Ok(Report {
+        verdicts,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,127 @@
+//! What a run tells its user: the text report (TLC's trace layout and a
+//! summary), the JSON report, ITF traces and TLA+ certificates, each
+//! written in one place, and the exit code of an outcome.
+
+pub mod certificate;
+pub mod itf;
+pub mod json;
+
+use crate::check::Outcome;
+use crate::engine::{DepthInfo, Event, Events, LevelInfo, Report, Verdict};
+use crate::error::{EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION};
+use crate::params::Params;
+use crate::spec::Property;
+use std::fmt::Write;
+use std::sync::{Arc, Mutex};
+use z3::SatResult;
+
+/// TLC's codes: 12 for a violation, else 3 when something is unknown
+/// (including an interrupted run), else 0.
+pub fn exit_code(report: &Report) -> u8 {
+    if report.verdicts.iter().any(|(_, v)| v.is_violated()) {
+        EXIT_VIOLATION
+    } else if report.verdicts.iter().any(|(_, v)| v.is_unknown()) {
+        EXIT_INCOMPLETE
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The lines above a text report: the tool, the configuration, what is
+/// checked and how.
+pub fn header(title: &str, p: &Params, props: &[Property], how: &str) -> String {
+    format!(
+        "semisync-bmc {}: {title}\n  {}\n  properties: {}; {how}\n\n",
+        env!("CARGO_PKG_VERSION"),
+        p.describe(),
+        props
+            .iter()
+            .map(|q| q.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Every counterexample in TLC's layout, the counterexamples to induction
+/// of properties a proof left open, then one summary line per property.
+pub fn text(outcome: &Outcome, full_states: bool) -> String {
+    let report = &outcome.report;
+    let mut out = String::new();
+    if let Some(detail) = &outcome.proof {
+        for (q, cti) in &detail.ctis {
+            if !matches!(report.verdict(*q), Some(Verdict::Proved(_))) {
+                let _ = writeln!(
+                    out,
+                    "{q} is not inductive even with the strengthening; a counterexample to \
+                     induction:\n{}",
+                    cti.render()
+                );
+            }
+        }
+    }
+    for (_, v) in &report.verdicts {
+        if let Verdict::Violated(cx) = v {
+            let _ = writeln!(out, "{}", cx.render(full_states));
+        }
+    }
+    if report.interrupted() {
+        let _ = writeln!(
+            out,
+            "Interrupted: the verdicts below are what was decided before the stop."
+        );
+    }
+    let _ = writeln!(out, "Summary:");
+    for (q, v) in &report.verdicts {
+        let _ = writeln!(out, "  {:<11} {v}", q.name());
+    }
+    let _ = writeln!(out, "Finished in {:.2} s.", report.seconds);
+    out
+}
+
+fn answer_word(r: &SatResult) -> &'static str {
+    match r {
+        SatResult::Sat => "VIOLATED",
+        SatResult::Unsat => "ok",
+        SatResult::Unknown => "UNKNOWN",
+    }
+}
+
+/// One progress line per BMC depth.
+pub fn depth_line(d: &DepthInfo) -> String {
+    let answers: Vec<String> = d
+        .answers
+        .iter()
+        .map(|(q, r, secs)| format!("{q} {} ({secs:.2} s)", answer_word(r)))
+        .collect();
+    format!(
+        "depth {:>2}: {:>8.3} s (total {:>8.3} s)  {}",
+        d.depth,
+        d.seconds,
+        d.total_seconds,
+        answers.join(", ")
+    )
+}
+
+/// One progress line per explicit level.
+pub fn level_line(l: &LevelInfo) -> String {
+    format!(
+        "depth {:>2}: {:>10} new states, {:>11} in all, {:>8.3} s (total {:>8.3} s)",
+        l.depth, l.new_states, l.total_states, l.seconds, l.total_seconds
+    )
+}
+
+/// The sink of a command-line run: every event becomes a line on the
+/// logger (stderr; silent with -q) and is kept for the JSON report.
+pub fn logging_events() -> (Events, Arc<Mutex<Vec<Event>>>) {
+    let kept: Arc<Mutex<Vec<Event>>> = Arc::default();
+    let k = Arc::clone(&kept);
+    let events = Events::new(move |e| {
+        match e {
+            Event::Depth(d) => log::info!("{}", depth_line(d)),
+            Event::Level(l) => log::info!("{}", level_line(l)),
+            Event::Stage(s) | Event::Note(s) => log::info!("{s}"),
+        }
+        k.lock().unwrap_or_else(|e| e.into_inner()).push(e.clone());
+    });
+    (events, kept)
+}
