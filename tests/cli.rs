@@ -314,3 +314,105 @@ fn a_full_disk_is_reported_not_a_panic() {
     assert!(err.contains("cannot write the results"), "{err}");
     assert_eq!(out.status.code(), Some(74), "{err}");
 }
+
+/// Starts `bmc args`, waits until its progress (stderr) shows `line`, sends
+/// `signal`, and returns its exit code, stdout and the seconds it took to
+/// end after the signal.
+fn interrupt_at(args: &[&str], line: &str, signal: &str) -> (Option<i32>, String, f64) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bmc"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut l = String::new();
+        assert!(
+            err.read_line(&mut l).unwrap() > 0,
+            "ended before {line:?}:\n{seen}"
+        );
+        seen.push_str(&l);
+        if l.contains(line) {
+            break;
+        }
+    }
+    let sent = std::time::Instant::now();
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap()
+        .success());
+    // Keep draining stderr so the child never blocks on it.
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    let status = child.wait().unwrap();
+    let secs = sent.elapsed().as_secs_f64();
+    (status.code(), reader.join().unwrap(), secs)
+}
+
+#[test]
+fn ctrl_c_stops_bmc_and_still_prints_what_was_decided() {
+    // TypeOK is violated at depth 5 with LogOffset 0..2; Consistent's
+    // queries then grow for many seconds each (no invariant to prove it).
+    let (code, text, secs) = interrupt_at(
+        &["--log-offset-max", "2", "--depth", "40", "--no-invariant"],
+        "depth 11",
+        "-INT",
+    );
+    assert_eq!(
+        code,
+        Some(12),
+        "a violation was found before the stop:\n{text}"
+    );
+    assert!(
+        text.contains("Error: Invariant TypeOK is violated."),
+        "{text}"
+    );
+    assert!(text.contains("TypeOK      violated at depth 5"), "{text}");
+    assert!(text.contains("Interrupted:"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  Consistent"))
+        .expect(&text);
+    assert!(line.contains("(interrupted); holds up to depth"), "{line}");
+    let k: usize = line.rsplit(' ').next().unwrap().parse().expect(line);
+    assert!(k >= 11, "{line}");
+    assert!(secs < 30.0, "took {secs:.1} s to stop");
+}
+
+#[test]
+fn sigterm_stops_the_explicit_search_with_a_partial_json_report() {
+    let (code, text, secs) = interrupt_at(
+        &[
+            "--engine",
+            "explicit",
+            "--inv",
+            "TypeOK,Consistent",
+            "--depth",
+            "60",
+            "--json",
+        ],
+        "depth 12",
+        "-TERM",
+    );
+    assert_eq!(code, Some(3), "{text}");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect(&text);
+    assert_eq!(doc["interrupted"], true, "{text}");
+    assert_eq!(doc["exit_code"], 3);
+    for v in doc["properties"].as_array().unwrap() {
+        assert_eq!(v["verdict"], "unknown", "{v}");
+        assert_eq!(v["reason"], "interrupted", "{v}");
+        assert!(v["holds_up_to"].as_u64().unwrap() >= 12, "{v}");
+    }
+    assert!(secs < 30.0, "took {secs:.1} s to stop");
+}

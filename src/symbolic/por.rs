@@ -406,10 +406,12 @@ pub fn verify(p: &crate::params::Params) -> Result<usize, String> {
         )),
     };
     let solver = Solver::new();
+    super::unroll::no_ctrl_c(&solver);
     solver.assert(enc.init(&s));
     solver.assert(enc.ids_in_range(&s).not());
     unsat(&solver, "an initial state has a replica id out of range")?;
     let solver = Solver::new();
+    super::unroll::no_ctrl_c(&solver);
     solver.assert(enc.ids_in_range(&s));
     solver.assert(enc.trans(&s, &n, &sv));
     solver.assert(enc.ids_in_range(&n).not());
@@ -417,7 +419,7 @@ pub fn verify(p: &crate::params::Params) -> Result<usize, String> {
     let arg = BV::new_const("arg", p.w_replica());
     let mut checked = 0;
     for (i, j, ok) in enc.inversions(&s) {
-        let solver = Solver::new_for_logic("QF_BV").unwrap_or_default();
+        let solver = super::unroll::new_solver(None);
         solver.assert(enc.ids_in_range(&s));
         let (a, b) = (enc.actions[i], enc.actions[j]);
         let (ga, s1) = enc.apply(a, &s, &arg);

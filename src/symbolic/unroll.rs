@@ -34,10 +34,21 @@ pub struct Unroller {
 /// when the library offers it.
 pub fn new_solver(timeout_ms: Option<u64>) -> Solver {
     let s = Solver::new_for_logic("QF_BV").unwrap_or_default();
+    no_ctrl_c(&s);
     if let Some(ms) = timeout_ms {
         set_timeout(&s, ms);
     }
     s
+}
+
+/// Keeps Z3 from installing its own SIGINT handler around `s`'s queries:
+/// with several solving threads its save-and-restore of the handler races
+/// and can leave the default one (Ctrl-C would then kill the run). Stops
+/// are ours (`crate::interrupt`), which cancels queries instead.
+pub fn no_ctrl_c(s: &Solver) {
+    let mut prm = z3::Params::new();
+    prm.set_bool("ctrl_c", false);
+    s.set_params(&prm);
 }
 
 /// Bounds each later query of `s` to `ms` milliseconds.

@@ -13,7 +13,7 @@ use crate::engine::{Events, Finder, Method, Verdict};
 use crate::error::{Error, Result};
 use crate::invariants::{required, Conj};
 use crate::spec::Property;
-use crate::symbolic::unroll::set_timeout;
+use crate::symbolic::unroll::{no_ctrl_c, set_timeout};
 use crate::symbolic::Encoding;
 use std::time::Instant;
 use z3::ast::{Ast, Bool, BV};
@@ -61,6 +61,7 @@ pub fn prove(
     z3::set_global_param("memory_max_size", &SPACER_MEMORY_MB.to_string());
     let sol = Solver::new_for_logic("HORN")
         .ok_or_else(|| Error::internal("this Z3 has no HORN logic (Spacer)"))?;
+    no_ctrl_c(&sol);
     if let Some(ms) = timeout_ms {
         set_timeout(&sol, ms);
     }
