@@ -51,6 +51,19 @@ impl Default for Params {
     }
 }
 
+/// The model value of replica `r` (0-based): `r1`, `r2`, ...
+pub fn replica_name(r: usize) -> String {
+    format!("r{}", r + 1)
+}
+/// The model value of client `c` (0-based): `c1`, `c2`, ...
+pub fn client_name(c: usize) -> String {
+    format!("c{}", c + 1)
+}
+/// `{a, b}` in TLA+ syntax.
+pub fn set_of(items: &[String]) -> String {
+    format!("{{{}}}", items.join(", "))
+}
+
 /// Number of bits needed to represent every value in `0..=max`.
 pub fn bits_for(max: u64) -> u32 {
     (64 - max.leading_zeros()).max(1)
@@ -167,14 +180,14 @@ impl Params {
         format!(
             "Client = {}, Replica = {}, max_next_req = {}, max_change_leader = {}, \
              replication_factor = {}, Epoch = 0..{}, LogOffset = 0..{}",
-            crate::spec::set_of(
+            set_of(
                 &(0..self.clients)
-                    .map(crate::spec::client_name)
+                    .map(client_name)
                     .collect::<Vec<_>>()
             ),
-            crate::spec::set_of(
+            set_of(
                 &(0..self.replicas)
-                    .map(crate::spec::replica_name)
+                    .map(replica_name)
                     .collect::<Vec<_>>()
             ),
             self.max_req,

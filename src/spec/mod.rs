@@ -143,16 +143,7 @@ pub enum Action {
     Terminated,
 }
 
-pub fn replica_name(r: usize) -> String {
-    format!("r{}", r + 1)
-}
-pub fn client_name(c: usize) -> String {
-    format!("c{}", c + 1)
-}
-/// `{a, b}` in TLA+ syntax.
-pub fn set_of(items: &[String]) -> String {
-    format!("{{{}}}", items.join(", "))
-}
+pub use crate::params::{client_name, replica_name, set_of};
 
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
