@@ -180,16 +180,8 @@ impl Params {
         format!(
             "Client = {}, Replica = {}, max_next_req = {}, max_change_leader = {}, \
              replication_factor = {}, Epoch = 0..{}, LogOffset = 0..{}",
-            set_of(
-                &(0..self.clients)
-                    .map(client_name)
-                    .collect::<Vec<_>>()
-            ),
-            set_of(
-                &(0..self.replicas)
-                    .map(replica_name)
-                    .collect::<Vec<_>>()
-            ),
+            set_of(&(0..self.clients).map(client_name).collect::<Vec<_>>()),
+            set_of(&(0..self.replicas).map(replica_name).collect::<Vec<_>>()),
             self.max_req,
             self.max_leader_changes,
             self.replication_factor,

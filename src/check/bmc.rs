@@ -103,6 +103,13 @@ pub const AUTO_DEPTH: usize = 10;
 /// What an invariant costs, roughly (seeded Houdini and its re-check: 30-50 s
 /// on the configurations measured).
 pub const AUTO_WORTH_SECS: f64 = 30.0;
+/// `InvariantPolicy::Auto` projects only from a query at least this slow:
+/// cheaper ones grow too slowly for `GROWTH` to describe them. Measured at
+/// depth 10 of the standard configuration: Consistent 0.43 s (checked with
+/// the other two; it grows 2.2x per depth), TypeOK alone 0.08 s (1.1x per
+/// depth to 25), Inv alone 0.017 s (1.5x per depth to 19, where it is
+/// violated: an invariant search there cost W1 100 s instead of 3 s).
+pub const MIN_QUERY_SECS: f64 = 0.2;
 /// Measured growth of Consistent's unsatisfiable queries per depth (2-2.5x
 /// from depth 10 to 16 on the standard configuration).
 const GROWTH: f64 = 2.2;
@@ -125,9 +132,8 @@ pub fn worth_an_invariant(depth: usize, bound: usize, secs: f64) -> bool {
 
 /// The open properties that wait for an invariant search started after
 /// depth `k` (empty: no search). `Auto`: the property whose query cost the
-/// most at `k`, when its cost grown over the depths left outweighs the
-/// search (on the standard configuration, Consistent: 0.43 s at depth 10,
-/// against TypeOK's 0.12 s and Inv's 0.004 s); the others go on deepening.
+/// most at `k`, if it took at least `MIN_QUERY_SECS` and its cost grown
+/// over the depths left outweighs the search; the others go on deepening.
 /// Otherwise every open property.
 fn wait_for_invariant(
     plan: &BmcPlan,
@@ -147,7 +153,7 @@ fn wait_for_invariant(
         .iter()
         .filter(|a| open.contains(&a.0))
         .max_by(|a, b| a.2.total_cmp(&b.2))
-        .filter(|a| worth_an_invariant(k, plan.depth, a.2))
+        .filter(|a| a.2 >= MIN_QUERY_SECS && worth_an_invariant(k, plan.depth, a.2))
         .map(|a| vec![a.0])
         .unwrap_or_default()
 }
@@ -453,4 +459,44 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
 fn join(h: std::thread::JoinHandle<Search>) -> Result<Search> {
     h.join()
         .map_err(|_| Error::internal("the invariant search thread panicked"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(xs: &[(Property, f64)]) -> Vec<(Property, SatResult, f64)> {
+        xs.iter().map(|&(q, t)| (q, SatResult::Unsat, t)).collect()
+    }
+
+    #[test]
+    fn the_costliest_open_property_waits_for_the_invariant() {
+        use Property::*;
+        let plan = |invariant| BmcPlan {
+            invariant,
+            ..BmcPlan::new(25, Property::ALL.to_vec())
+        };
+        let open: Vec<(Property, State)> =
+            Property::ALL.iter().map(|&q| (q, State::Open)).collect();
+        // The standard configuration's depth 10 (README figures).
+        let std = answers(&[(TypeOK, 0.12), (Consistent, 0.43), (Inv, 0.004)]);
+        let auto = plan(InvariantPolicy::Auto);
+        assert_eq!(wait_for_invariant(&auto, &open, &std, 10), [Consistent]);
+        // Inv alone (W1): too cheap to project from; no search.
+        let inv = [(Inv, State::Open)];
+        assert!(wait_for_invariant(&auto, &inv, &answers(&[(Inv, 0.017)]), 10).is_empty());
+        // A decided property does not wait; the next costliest, TypeOK, is
+        // too cheap.
+        let mut decided = open.clone();
+        decided[1].1 = State::Decided(Verdict::HoldsUpTo(10));
+        assert!(wait_for_invariant(&auto, &decided, &std, 10).is_empty());
+        // Few depths left: not worth it.
+        assert!(wait_for_invariant(&plan(InvariantPolicy::Auto), &open, &std, 24).is_empty());
+        // An explicit start: every open property waits.
+        let beside = plan(InvariantPolicy::Beside {
+            after: 2,
+            budget_secs: 1,
+        });
+        assert_eq!(wait_for_invariant(&beside, &open, &std, 2), Property::ALL);
+    }
 }
