@@ -109,8 +109,9 @@ pub struct Cli {
     #[arg(long)]
     pub symmetry: bool,
 
-    /// Symbolic engine: do not fix the initial leader to r1 (replica
-    /// symmetry breaking; verdicts and depths are the same either way).
+    /// Symbolic engine: no symmetry breaking (by default the initial leader
+    /// is r1, and replicas and clients are first touched by a step in index
+    /// order; verdicts and depths are the same either way).
     #[arg(long)]
     pub no_symmetry_breaking: bool,
 
@@ -198,7 +199,7 @@ pub struct Cli {
 
     /// A Z3 global parameter, KEY=VALUE (repeatable), set before any solver
     /// is made, e.g. `sat.random_seed=7` or `sat.restart=luby`; for
-    /// experiments (see "Performance" in the README). Unknown keys are an error.
+    /// experiments (see docs/performance.md). Unknown keys are an error.
     #[arg(long = "z3-param", value_name = "KEY=VALUE")]
     pub z3_params: Vec<String>,
 
@@ -210,11 +211,13 @@ pub struct Cli {
     pub split_depths: bool,
 
     /// Symbolic BMC: never look for an inductive invariant. By default, when
-    /// Consistent still holds after depth 10 and the depths left look costly
-    /// (its depth-10 query time, grown 2.2x per depth, projects more than
-    /// 30 s), one is looked for (at most 120 s; about 30 s on the standard
-    /// configuration), re-checked, assumed at every step, and the
-    /// properties it implies are reported proved for every depth.
+    /// the costliest open property's query after depth 10 took at least
+    /// 0.2 s and the depths left look costly (that time, grown 2.2x per
+    /// depth, projects more than 30 s; on the standard configuration,
+    /// Consistent), one is looked for beside BMC while that property waits
+    /// (at most 120 s; about 30 s on the standard configuration),
+    /// re-checked, assumed at every step, and the properties it implies are
+    /// reported proved for every depth.
     #[arg(long)]
     pub no_invariant: bool,
 
