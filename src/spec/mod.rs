@@ -78,7 +78,7 @@ impl HealerStatus {
 /// Replica ids are indices `0..replicas`, shown as `r1, r2, ...`; client
 /// ids likewise `c1, c2, ...`. Requests are stored as their TLA+ value
 /// (`61, 62, ...`); `nil` is `None`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct State {
     pub zk_leader: usize,
     pub zk_epoch: u32,
@@ -100,6 +100,81 @@ pub struct State {
     pub healer_status: HealerStatus,
     pub healer_epoch: u32,
     pub healer_replicas: Vec<Option<u32>>,
+}
+
+/// `clone_from` reuses every vector's allocation (the derived one would
+/// allocate a whole new state), so that walks allocate nothing per step.
+impl Clone for State {
+    fn clone(&self) -> State {
+        State {
+            zk_leader: self.zk_leader,
+            zk_epoch: self.zk_epoch,
+            zk_leader_epoch: self.zk_leader_epoch,
+            zk_status: self.zk_status,
+            old_leaders: self.old_leaders.clone(),
+            zk_catchup_index: self.zk_catchup_index,
+            db: self.db.clone(),
+            db_leader: self.db_leader.clone(),
+            db_replicated: self.db_replicated.clone(),
+            db_epoch: self.db_epoch.clone(),
+            db_status: self.db_status.clone(),
+            next_req: self.next_req,
+            client_leader: self.client_leader.clone(),
+            client_success: self.client_success.clone(),
+            pending: self.pending.clone(),
+            pending_db: self.pending_db.clone(),
+            client_leader_epoch: self.client_leader_epoch.clone(),
+            healer_status: self.healer_status,
+            healer_epoch: self.healer_epoch,
+            healer_replicas: self.healer_replicas.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, o: &State) {
+        // Destructured, so that a new field cannot be forgotten here.
+        let State {
+            zk_leader,
+            zk_epoch,
+            zk_leader_epoch,
+            zk_status,
+            old_leaders,
+            zk_catchup_index,
+            db,
+            db_leader,
+            db_replicated,
+            db_epoch,
+            db_status,
+            next_req,
+            client_leader,
+            client_success,
+            pending,
+            pending_db,
+            client_leader_epoch,
+            healer_status,
+            healer_epoch,
+            healer_replicas,
+        } = o;
+        self.zk_leader = *zk_leader;
+        self.zk_epoch = *zk_epoch;
+        self.zk_leader_epoch = *zk_leader_epoch;
+        self.zk_status = *zk_status;
+        self.old_leaders.clone_from(old_leaders);
+        self.zk_catchup_index = *zk_catchup_index;
+        self.db.clone_from(db);
+        self.db_leader.clone_from(db_leader);
+        self.db_replicated.clone_from(db_replicated);
+        self.db_epoch.clone_from(db_epoch);
+        self.db_status.clone_from(db_status);
+        self.next_req = *next_req;
+        self.client_leader.clone_from(client_leader);
+        self.client_success.clone_from(client_success);
+        self.pending.clone_from(pending);
+        self.pending_db.clone_from(pending_db);
+        self.client_leader_epoch.clone_from(client_leader_epoch);
+        self.healer_status = *healer_status;
+        self.healer_epoch = *healer_epoch;
+        self.healer_replicas.clone_from(healer_replicas);
+    }
 }
 
 /// The variables in the order of the spec's `vars` tuple.
@@ -301,6 +376,15 @@ pub fn terminate_cond(p: &Params, s: &State) -> bool {
 /// All successors of `s` by the action instance `a` (empty when disabled).
 /// Only `HealerUpdateLeader` can have more than one (ties).
 pub fn apply(p: &Params, s: &State, a: Action) -> Vec<State> {
+    let mut out = Successors::default();
+    apply_into(p, s, a, &mut out);
+    out.pool.truncate(out.len);
+    out.pool
+}
+
+/// `apply`, adding the successors to `out` (whose states are reused: once
+/// warmed up, a walk through the spec allocates nothing per step).
+pub fn apply_into(p: &Params, s: &State, a: Action, out: &mut Successors) {
     use Action::*;
     match a {
         StartRequest(c) => {
@@ -309,126 +393,123 @@ pub fn apply(p: &Params, s: &State, a: Action) -> Vec<State> {
                 && s.next_req < REQ_BASE + p.max_req
                 && s.db_status[leader] == DbStatus::Writable)
             {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.next_req = s.next_req + 1;
             t.pending[c] = Some(t.next_req);
             t.pending_db[c] = Some(leader);
             t.db[leader].push(t.next_req);
             t.db_replicated[leader][leader] = len(&t.db[leader]);
-            vec![t]
         }
         DBResponse(c) => {
             let Some(req) = s.pending[c] else {
-                return vec![];
+                return;
             };
             // pending[c] /= nil implies pending_db[c] /= nil on every
             // reachable state; db[nil] is an error in TLC, disabled here.
             let Some(leader) = s.pending_db[c] else {
-                return vec![];
+                return;
             };
             let log = &s.db[leader];
             let enabled = (1..=log.len()).any(|index| {
                 log[index - 1] == req
-                    && p.quorums().iter().any(|q| {
-                        let min = q
-                            .iter()
-                            .map(|&r1| s.db_replicated[leader][r1])
-                            .min()
-                            .unwrap();
-                        index as u32 <= min
+                    && with_quorums(p, |qs| {
+                        qs.iter().any(|q| {
+                            let min = q
+                                .iter()
+                                .map(|&r1| s.db_replicated[leader][r1])
+                                .min()
+                                .unwrap();
+                            index as u32 <= min
+                        })
                     })
             });
             if !enabled {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.pending[c] = None;
             t.pending_db[c] = None;
             t.client_success[c].push(req);
-            vec![t]
         }
         ClientUpdateLeader(c) => {
             if s.client_leader_epoch[c] >= s.zk_leader_epoch {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.client_leader_epoch[c] = s.zk_leader_epoch;
             t.client_leader[c] = s.zk_leader;
             t.pending[c] = None;
             t.pending_db[c] = None;
-            vec![t]
         }
         Replicate(r) => {
             let leader = s.db_leader[r];
             if !(r != leader && s.db_status[r] == DbStatus::Replica) {
-                return vec![];
+                return;
             }
             let new_len = s.db[r].len() + 1;
             if s.db[r].len() >= s.db[leader].len() {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             let v = s.db[leader][new_len - 1];
             t.db[r].push(v);
             t.db_replicated[leader][r] = new_len as u32;
-            vec![t]
         }
         DBUpdateLeader(r) => {
             if s.db_epoch[r] >= s.zk_epoch {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.db_epoch[r] = s.zk_epoch;
             t.db_leader[r] = s.zk_leader;
             t.db_status[r] = db_status_from_zk(s, r);
             if s.db_leader[r] != s.zk_leader {
                 // initReplicated(r)
-                t.db_replicated[r] = vec![0; p.replicas];
+                t.db_replicated[r].clear();
+                t.db_replicated[r].resize(p.replicas, 0);
                 t.db_replicated[r][r] = len(&s.db[r]);
             }
-            vec![t]
         }
         RecoverOldLeader(r) => {
             if !(s.old_leaders[r] && s.zk_status == ZkStatus::Normal) {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
-            t.db[r] = vec![];
+            let t = out.push_copy(s);
+            t.db[r].clear();
             t.db_status[r] = DbStatus::Replica;
             t.db_epoch[r] = s.zk_epoch;
             t.db_leader[r] = s.zk_leader;
-            t.db_replicated[r] = vec![0; p.replicas];
+            t.db_replicated[r].clear();
+            t.db_replicated[r].resize(p.replicas, 0);
             t.old_leaders[r] = false;
-            vec![t]
         }
         ReadyToChangeZKLeader => {
             if !(s.zk_leader_epoch < p.max_leader_changes
                 && not_old_count(s) > p.replication_factor
                 && s.zk_status == ZkStatus::Normal)
             {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.zk_status = ZkStatus::ChangingLeader;
             t.zk_epoch = s.zk_epoch + 1;
             t.old_leaders[s.zk_leader] = true;
-            vec![t]
         }
         HealerUpdateState => {
             if s.healer_epoch >= s.zk_epoch {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.healer_epoch = s.zk_epoch;
-            t.healer_replicas = vec![None; p.replicas];
+            t.healer_replicas.clear();
+            t.healer_replicas.resize(p.replicas, None);
             t.healer_status = match s.zk_status {
                 ZkStatus::ChangingLeader => HealerStatus::UpdatingLeader,
                 ZkStatus::WaitReplicaLog => HealerStatus::WaitReplica,
                 ZkStatus::Normal => HealerStatus::Init,
             };
-            vec![t]
         }
         HealerGetDBLog(r) => {
             if !(s.healer_status == HealerStatus::UpdatingLeader
@@ -436,68 +517,119 @@ pub fn apply(p: &Params, s: &State, a: Action) -> Vec<State> {
                 && !s.old_leaders[r]
                 && s.db_epoch[r] == s.healer_epoch)
             {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.healer_replicas[r] = Some(len(&s.db[r]));
-            vec![t]
         }
         HealerUpdateLeader => {
             if !(s.healer_status == HealerStatus::UpdatingLeader && s.healer_epoch == s.zk_epoch) {
-                return vec![];
+                return;
             }
-            let collected: Vec<(usize, u32)> = (0..p.replicas)
-                .filter_map(|r| s.healer_replicas[r].map(|n| (r, n)))
-                .collect();
-            if collected.len() < p.replication_factor {
-                return vec![];
+            let collected = s.healer_replicas.iter().flatten();
+            if collected.clone().count() < p.replication_factor {
+                return;
             }
-            let max = collected.iter().map(|&(_, n)| n).max();
-            collected
-                .iter()
-                .filter(|&&(_, n)| Some(n) == max)
-                .map(|&(r, n)| {
-                    let mut t = s.clone();
+            let max = collected.max().copied();
+            for r in 0..p.replicas {
+                if s.healer_replicas[r].is_some() && s.healer_replicas[r] == max {
+                    let n = s.healer_replicas[r].unwrap_or_default();
+                    let t = out.push_copy(s);
                     t.zk_leader = r;
                     t.zk_catchup_index = Some(n);
                     t.zk_status = ZkStatus::WaitReplicaLog;
                     t.zk_epoch = s.zk_epoch + 1;
                     t.zk_leader_epoch = s.zk_leader_epoch + 1;
-                    t
-                })
-                .collect()
+                }
+            }
         }
         HealerUpdateToNormal => {
             if !(s.healer_status == HealerStatus::WaitReplica
                 && s.zk_status == ZkStatus::WaitReplicaLog)
             {
-                return vec![];
+                return;
             }
             // Len(db[r]) >= nil is an error in TLC; disabled here. On every
             // reachable state zk_catchup_index is set in WaitReplicaLog.
             let Some(catchup) = s.zk_catchup_index else {
-                return vec![];
+                return;
             };
-            let enabled = p.quorums().iter().any(|q| {
-                let old_subset = (0..p.replicas).all(|r| !s.old_leaders[r] || q.contains(&r));
-                !old_subset && q.iter().all(|&r| len(&s.db[r]) >= catchup)
+            let enabled = with_quorums(p, |qs| {
+                qs.iter().any(|q| {
+                    let old_subset = (0..p.replicas).all(|r| !s.old_leaders[r] || q.contains(&r));
+                    !old_subset && q.iter().all(|&r| len(&s.db[r]) >= catchup)
+                })
             });
             if !enabled {
-                return vec![];
+                return;
             }
-            let mut t = s.clone();
+            let t = out.push_copy(s);
             t.zk_status = ZkStatus::Normal;
             t.zk_epoch = s.zk_epoch + 1;
-            vec![t]
         }
         Terminated => {
             if terminate_cond(p, s) {
-                vec![s.clone()]
-            } else {
-                vec![]
+                out.push_copy(s);
             }
         }
     }
+}
+
+/// A reusable list of successor states: `push_copy` overwrites a state
+/// left from an earlier use (`State::clone_from` keeps its vectors'
+/// allocations) before it allocates a new one.
+#[derive(Default, Debug)]
+pub struct Successors {
+    pool: Vec<State>,
+    len: usize,
+}
+
+impl Successors {
+    /// Forgets the successors (keeping their storage).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    pub fn get(&self, i: usize) -> &State {
+        &self.pool[..self.len][i]
+    }
+    /// Swaps successor `i` with `s`: `s` becomes the successor, and the
+    /// old `s` is kept as storage.
+    pub fn take(&mut self, i: usize, s: &mut State) {
+        std::mem::swap(&mut self.pool[..self.len][i], s);
+    }
+    fn push_copy(&mut self, s: &State) -> &mut State {
+        if self.len < self.pool.len() {
+            self.pool[self.len].clone_from(s);
+        } else {
+            self.pool.push(s.clone());
+        }
+        self.len += 1;
+        &mut self.pool[self.len - 1]
+    }
+}
+
+thread_local! {
+    /// The quorums of the last (replicas, replication factor) asked for.
+    static QUORUMS: std::cell::RefCell<((usize, usize), Vec<Vec<usize>>)> =
+        std::cell::RefCell::default();
+}
+
+/// `f(Quorum)`, the quorums computed once per thread and configuration.
+fn with_quorums<R>(p: &Params, f: impl FnOnce(&[Vec<usize>]) -> R) -> R {
+    QUORUMS.with(|c| {
+        let mut c = c.borrow_mut();
+        let key = (p.replicas, p.replication_factor);
+        if c.0 != key || c.1.is_empty() {
+            *c = (key, p.quorums());
+        }
+        f(&c.1)
+    })
 }
 
 /// Every `(action, successor)` pair of `Next` from `s`.
@@ -625,6 +757,52 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A buffer that held other successors (longer logs, other statuses)
+    /// gives, after `clear`, exactly what a fresh `apply` gives: `clone_from`
+    /// leaves nothing of the old state behind.
+    #[test]
+    fn reused_successor_buffers_equal_fresh_apply() {
+        for p in [
+            Params::default(),
+            Params {
+                replicas: 4,
+                replication_factor: 3,
+                clients: 1,
+                ..Params::default()
+            },
+        ] {
+            let actions = Action::all(&p);
+            // Every state of the first 7 levels, deepest first, so that the
+            // buffer holds larger states than those that overwrite it.
+            let mut level = init_states(&p);
+            let mut all = level.clone();
+            for _ in 0..7 {
+                level = level
+                    .iter()
+                    .flat_map(|s| successors(&p, &actions, s).into_iter().map(|(_, t)| t))
+                    .collect();
+                level.sort();
+                level.dedup();
+                all.extend(level.iter().cloned());
+            }
+            all.reverse();
+            let mut buf = Successors::default();
+            let mut compared = 0;
+            for s in &all {
+                for &a in &actions {
+                    buf.clear();
+                    apply_into(&p, s, a, &mut buf);
+                    let fresh: Vec<State> =
+                        successors(&p, &[a], s).into_iter().map(|x| x.1).collect();
+                    let reused: Vec<State> = (0..buf.len()).map(|i| buf.get(i).clone()).collect();
+                    assert_eq!(reused, fresh, "{a} from {s:?}");
+                    compared += fresh.len();
+                }
+            }
+            assert!(compared > 1000, "{compared}");
+        }
+    }
 
     #[test]
     fn init_has_one_state_per_replica() {
