@@ -2,10 +2,12 @@
 
 use clap::{Parser, ValueEnum};
 use semisync_bmc::check::bmc::{BmcPlan, InvariantPolicy, PorPolicy};
+use semisync_bmc::check::simulate::SimPlan;
 use semisync_bmc::check::Job;
 use semisync_bmc::engine::bmc::BmcOptions;
 use semisync_bmc::engine::explicit::ExplicitOptions;
 use semisync_bmc::engine::prove::{ProveOptions, Route};
+use semisync_bmc::engine::simulate::SimOptions;
 use semisync_bmc::error::{Error, Result};
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::Property;
@@ -44,9 +46,10 @@ pub enum Engine {
 #[derive(Parser, Debug)]
 #[command(name = "bmc", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
-    /// Largest number of steps to explore.
-    #[arg(long, short = 'd', default_value_t = 25)]
-    pub depth: usize,
+    /// Largest number of steps to explore (with --simulate: the most steps
+    /// of one walk). Default: 25; 100 with --simulate.
+    #[arg(long, short = 'd')]
+    pub depth: Option<usize>,
 
     /// Property to check (TypeOK, Consistent, Inv); repeat or separate by
     /// commas. Default: all three.
@@ -229,6 +232,47 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub certificate: Option<std::path::PathBuf>,
 
+    /// Random simulation instead of an exhaustive search: walks through the
+    /// concrete spec, each step chosen uniformly among the enabled action
+    /// instances, on every core, until each property is violated or --runs
+    /// walks are done. A violation is reported with the walk's seed (not
+    /// known to be the shortest unless --shorten finds the shortest); no
+    /// violation is reported as "no violation in N random runs", never as
+    /// "holds".
+    #[arg(long, conflicts_with_all = ["prove", "split_depths", "dump_smt"])]
+    pub simulate: bool,
+
+    /// --simulate: the most walks.
+    #[arg(long, default_value_t = 100_000, requires = "simulate")]
+    pub runs: u64,
+
+    /// --simulate: the first walk's seed (walk i has seed SEED + i); the
+    /// seed printed with a violation, with --runs 1 and the same --depth
+    /// (and --swarm), replays that walk exactly. Default: from the clock,
+    /// printed.
+    #[arg(long, requires = "simulate")]
+    pub seed: Option<u64>,
+
+    /// --simulate: swarm testing: each walk draws random weights over the
+    /// actions (an action left out with probability 1/3), so that walks
+    /// favour different actions and reach rare interleavings.
+    #[arg(long, requires = "simulate")]
+    pub swarm: bool,
+
+    /// --simulate: look for the shortest trace to each violation found, no
+    /// deeper than the walk's: the explicit search bounded by its depth, else
+    /// BMC bounded by it, within --shorten-budget seconds per property.
+    #[arg(long, requires = "simulate")]
+    pub shorten: bool,
+
+    /// --shorten: seconds per property.
+    #[arg(long, default_value_t = 60, value_name = "SECS", requires = "shorten")]
+    pub shorten_budget: u64,
+
+    /// --simulate: threads running walks. Default: one per core.
+    #[arg(long, requires = "simulate")]
+    pub workers: Option<usize>,
+
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -249,6 +293,11 @@ impl Cli {
             epoch_max: self.epoch_max,
             log_offset_max: self.log_offset_max,
         }
+    }
+
+    /// `--depth`, or its default for the mode.
+    pub fn depth(&self) -> usize {
+        self.depth.unwrap_or(if self.simulate { 100 } else { 25 })
     }
 
     pub fn properties(&self) -> Vec<Property> {
@@ -335,13 +384,43 @@ impl Cli {
                 ))
             })?;
         }
+        if self.simulate {
+            if !symbolic {
+                return Err(Error::usage(
+                    "--simulate runs walks through the concrete spec; drop --engine explicit",
+                ));
+            }
+            if self.runs == 0 || self.workers == Some(0) {
+                return Err(Error::usage("--runs and --workers must be at least 1"));
+            }
+            let seed = self.seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64 % 1_000_000_000)
+            });
+            return Ok(Job::Simulate(SimPlan {
+                sim: SimOptions {
+                    props,
+                    runs: self.runs,
+                    depth: self.depth(),
+                    seed,
+                    swarm: self.swarm,
+                    workers: self.workers.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(1, |n| n.get())
+                    }),
+                    stop_at_first: self.stop_at_first,
+                },
+                shorten_secs: self.shorten.then_some(self.shorten_budget),
+            }));
+        }
         if !symbolic {
             return Ok(Job::Explicit(ExplicitOptions {
-                depth: self.depth,
+                depth: self.depth(),
                 props,
                 max_states: self.max_states,
                 symmetry: self.symmetry,
                 stop_at_first: self.stop_at_first,
+                deadline: None,
             }));
         }
         let plan = BmcPlan {
@@ -364,7 +443,7 @@ impl Cli {
             } else {
                 InvariantPolicy::Auto
             },
-            ..BmcPlan::new(self.depth, props)
+            ..BmcPlan::new(self.depth(), props)
         };
         Ok(if self.split_depths {
             Job::SplitDepths(plan)
@@ -398,6 +477,18 @@ impl Cli {
                     &format!("method: {method}; Z3 {z3}"),
                 )
             }
+            Job::Simulate(plan) => header(
+                "simulating SemiSync",
+                p,
+                &plan.sim.props,
+                &format!(
+                    "random walks of at most {} steps, {} at most, seed {}{}",
+                    plan.sim.depth,
+                    plan.sim.runs,
+                    plan.sim.seed,
+                    if plan.sim.swarm { ", swarm" } else { "" }
+                ),
+            ),
             _ => {
                 let engine = match self.engine {
                     Engine::Symbolic => format!("symbolic (Z3 {z3})"),
@@ -409,7 +500,7 @@ impl Cli {
                     "checking SemiSync",
                     p,
                     &self.properties(),
-                    &format!("engine: {engine}; depth bound: {}", self.depth),
+                    &format!("engine: {engine}; depth bound: {}", self.depth()),
                 )
             }
         }

@@ -75,6 +75,14 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     }
     let events = kept.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let fields = match &job {
+        Job::Simulate(plan) => vec![
+            ("mode", json!("simulate")),
+            ("engine", json!("simulation")),
+            ("depth_bound", json!(plan.sim.depth)),
+            ("seed", json!(plan.sim.seed)),
+            ("swarm", json!(plan.sim.swarm)),
+            ("log", json!(json::stages(&events))),
+        ],
         Job::Prove(_) => vec![
             ("mode", json!("prove")),
             ("log", json!(json::stages(&events))),
@@ -95,7 +103,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     "symbolic"
                 }),
             ),
-            ("depth_bound", json!(cli.depth)),
+            ("depth_bound", json!(cli.depth())),
             ("depths", json!(json::depths(&events))),
         ],
     };

@@ -416,3 +416,121 @@ fn sigterm_stops_the_explicit_search_with_a_partial_json_report() {
     }
     assert!(secs < 30.0, "took {secs:.1} s to stop");
 }
+
+/// The seed in a summary line "... found by random simulation (walk seed N) ...".
+fn walk_seed(text: &str) -> u64 {
+    let i = text.find("(walk seed ").expect(text) + "(walk seed ".len();
+    text[i..].split(')').next().unwrap().parse().expect(text)
+}
+
+/// The counterexample block of a text report (between "Error:" and
+/// "Summary:").
+fn trace_block(text: &str) -> &str {
+    let a = text.find("Error: Invariant").expect(text);
+    let b = text.find("Summary:").expect(text);
+    &text[a..b]
+}
+
+#[test]
+fn a_walk_finds_the_four_replica_lost_write_and_its_seed_replays_it() {
+    let four = ["--simulate", "--replicas", "4", "--inv", "Consistent", "-q"];
+    for swarm in [false, true] {
+        let mut args = four.to_vec();
+        args.extend(["--seed", "1"]);
+        if swarm {
+            args.push("--swarm");
+        }
+        let o = bmc(&args);
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(12), "{text}");
+        assert!(text.contains("not known to be the shortest"), "{text}");
+        let p = Params {
+            replicas: 4,
+            ..Params::default()
+        };
+        let depth = replay_printed(&p, &text, Property::Consistent);
+        assert!(depth >= 10, "shorter than the shortest: {depth}");
+        // The printed seed, alone, replays exactly that walk.
+        let seed = walk_seed(&text).to_string();
+        let mut again = four.to_vec();
+        again.extend(["--seed", &seed, "--runs", "1"]);
+        if swarm {
+            again.push("--swarm");
+        }
+        let o2 = bmc(&again);
+        let text2 = stdout(&o2);
+        assert_eq!(o2.status.code(), Some(12), "{text2}");
+        assert_eq!(trace_block(&text2), trace_block(&text), "swarm {swarm}");
+        assert_eq!(walk_seed(&text2).to_string(), seed);
+    }
+}
+
+#[test]
+fn shorten_turns_a_long_walk_into_the_shortest_trace() {
+    let o = bmc(&[
+        "--simulate",
+        "--replicas",
+        "4",
+        "--inv",
+        "Consistent",
+        "--seed",
+        "3",
+        "--runs",
+        "1",
+        "--shorten",
+        "--json",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(12), "{text}");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect(&text);
+    let v = &doc["properties"][0];
+    assert_eq!(v["verdict"], "violated", "{v}");
+    assert_eq!(v["depth"], 10, "the shortest lost write has 10 steps");
+    assert!(v.get("shortest").is_none(), "{v}");
+    let log: Vec<&str> = doc["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let line = log
+        .iter()
+        .find(|l| l.contains("shortened from"))
+        .expect(&text);
+    let from: usize = line
+        .split("shortened from ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(from > 10, "{line}");
+}
+
+#[test]
+fn walks_without_a_violation_never_say_holds() {
+    let o = bmc(&[
+        "--simulate",
+        "--inv",
+        "TypeOK",
+        "--runs",
+        "300",
+        "--depth",
+        "30",
+        "--seed",
+        "5",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  TypeOK"))
+        .expect(&text);
+    assert!(
+        line.contains("no violation in 300 random runs of at most 30 steps (not a proof)"),
+        "{line}"
+    );
+    assert!(!text.contains("holds"), "{text}");
+}

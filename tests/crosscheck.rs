@@ -196,6 +196,9 @@ fn depths(verdicts: &[(Property, Verdict)], depth: usize, what: &str) -> [Option
             Verdict::Proved(Method::Exhausted { .. }) => {}
             Verdict::Unknown { .. } => panic!("{what}: {q} unknown"),
             Verdict::Proved(_) => panic!("{what}: {q}: BMC never proves"),
+            Verdict::Found { .. } | Verdict::NotFound { .. } => {
+                panic!("{what}: {q}: no walks here")
+            }
         }
     }
     out
@@ -218,6 +221,7 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
                 max_states: None,
                 symmetry: true,
                 stop_at_first: false,
+                deadline: None,
             },
             &Events::none(),
         )

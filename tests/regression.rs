@@ -140,6 +140,7 @@ fn explicit_verdicts(p: &Params, depth: usize, symmetry: bool) -> Vec<(Property,
         max_states: None,
         symmetry,
         stop_at_first: false,
+        deadline: None,
     };
     explicit::run(p, &opts, &Events::none()).unwrap().verdicts
 }

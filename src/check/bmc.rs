@@ -31,6 +31,9 @@ pub struct BmcPlan {
     /// start (verdicts and depths unchanged: every reachable state
     /// satisfies it).
     pub assume: Vec<Conj>,
+    /// Stop deepening at this time: the open properties are then unknown
+    /// ("time budget"), holding up to the deepest depth completed.
+    pub deadline: Option<Instant>,
 }
 
 impl BmcPlan {
@@ -45,6 +48,7 @@ impl BmcPlan {
             partial_order: PorPolicy::Auto,
             invariant: InvariantPolicy::Off,
             assume: vec![],
+            deadline: None,
         }
     }
 }
@@ -267,8 +271,13 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     // The deepest depth every open property was checked at.
     let mut reached: Option<usize> = None;
     let mut stopped = false;
+    let mut out_of_time = false;
     for k in 0..=plan.depth {
         if interrupt::requested() {
+            break;
+        }
+        if plan.deadline.is_some_and(|d| Instant::now() >= d) {
+            out_of_time = true;
             break;
         }
         if beside.as_ref().is_some_and(|h| h.is_finished()) {
@@ -442,6 +451,8 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
                     };
                     if interrupted {
                         Verdict::unknown_at(upto.map_or(0, |k| k + 1), interrupt::REASON)
+                    } else if out_of_time {
+                        Verdict::unknown_at(upto.map_or(0, |k| k + 1), "time budget")
                     } else {
                         Verdict::HoldsUpTo(upto.unwrap_or(0))
                     }

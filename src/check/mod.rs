@@ -5,6 +5,7 @@
 
 pub mod bmc;
 pub mod prove;
+pub mod simulate;
 pub mod split;
 
 use crate::engine::explicit::{self, ExplicitOptions};
@@ -26,6 +27,8 @@ pub enum Job {
     Explicit(ExplicitOptions),
     /// Proofs for every depth (`--prove`).
     Prove(ProveOptions),
+    /// Random walks (`--simulate`), then optionally the shortest traces.
+    Simulate(simulate::SimPlan),
 }
 
 /// A run's result: a verdict per property, and a proof's details.
@@ -46,6 +49,7 @@ pub fn run(p: &Params, job: &Job, events: &Events) -> Result<Outcome> {
         Job::Bmc(plan) => (bmc::run(p, plan, events)?, None),
         Job::SplitDepths(plan) => (split::run(p, plan)?, None),
         Job::Explicit(opts) => (explicit::run(p, opts, events)?, None),
+        Job::Simulate(plan) => (simulate::run(p, plan, events)?, None),
         Job::Prove(opts) => {
             let (r, d) = prove::run(p, opts, events)?;
             (r, Some(d))

@@ -5,6 +5,7 @@
 pub mod bmc;
 pub mod explicit;
 pub mod prove;
+pub mod simulate;
 
 use crate::spec::Property;
 use crate::trace::Counterexample;
@@ -91,6 +92,11 @@ pub enum Verdict {
     /// Holds in every reachable state, by the method given; a proof was
     /// re-checked before it was reported.
     Proved(Method),
+    /// A violation met by a random walk (`--simulate`): a real, replayed
+    /// trace, but not known to be the shortest.
+    Found { cx: Box<Counterexample>, seed: u64 },
+    /// Random walks met no violation: evidence, not a proof.
+    NotFound { runs: u64, depth: usize },
     /// The solver answered unknown at `depth`, a resource limit or an
     /// interruption stopped the search before it; no violation was found
     /// at smaller depths.
@@ -103,7 +109,14 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn is_violated(&self) -> bool {
-        matches!(self, Verdict::Violated(_))
+        matches!(self, Verdict::Violated(_) | Verdict::Found { .. })
+    }
+    /// The counterexample, shortest or not.
+    pub fn counterexample(&self) -> Option<&Counterexample> {
+        match self {
+            Verdict::Violated(cx) | Verdict::Found { cx, .. } => Some(cx),
+            _ => None,
+        }
     }
     pub fn is_unknown(&self) -> bool {
         matches!(self, Verdict::Unknown { .. })
@@ -114,10 +127,7 @@ impl Verdict {
     }
     /// The shortest violation depth, if violated.
     pub fn violation_depth(&self) -> Option<usize> {
-        match self {
-            Verdict::Violated(cx) => Some(cx.trace.depth()),
-            _ => None,
-        }
+        self.counterexample().map(|cx| cx.trace.depth())
     }
     /// Unknown at `depth` (holding up to the depth before, if any).
     pub fn unknown_at(depth: usize, reason: impl Into<String>) -> Verdict {
@@ -142,6 +152,17 @@ impl std::fmt::Display for Verdict {
                     cx.conjunct
                 )
             }
+            Verdict::Found { cx, seed } => write!(
+                f,
+                "violated at depth {} ({}); found by random simulation (walk seed {seed}), \
+                 not known to be the shortest",
+                cx.trace.depth(),
+                cx.conjunct
+            ),
+            Verdict::NotFound { runs, depth } => write!(
+                f,
+                "no violation in {runs} random runs of at most {depth} steps (not a proof)"
+            ),
             Verdict::HoldsUpTo(k) => write!(f, "holds up to depth {k}"),
             Verdict::Proved(Method::Exhausted { states, diameter }) => write!(
                 f,

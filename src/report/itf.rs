@@ -4,7 +4,7 @@
 //! `{"#map": [[k, v], ...]}`, sequences as arrays, strings for `nil`, ids
 //! and status names.
 
-use crate::engine::{Report, Verdict};
+use crate::engine::Report;
 use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::spec::{self, State, VAR_NAMES};
@@ -93,10 +93,7 @@ pub fn write(p: &Params, report: &Report, file: &Path) -> Result<()> {
     let cxs: Vec<&Counterexample> = report
         .verdicts
         .iter()
-        .filter_map(|(_, v)| match v {
-            Verdict::Violated(cx) => Some(&**cx),
-            _ => None,
-        })
+        .filter_map(|(_, v)| v.counterexample())
         .collect();
     for cx in &cxs {
         let path = if cxs.len() == 1 {

@@ -14,6 +14,14 @@ pub fn verdict(p: &Params, name: &str, v: &Verdict) -> Value {
             "name": name, "verdict": "violated", "depth": cx.trace.depth(),
             "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
         }),
+        Verdict::Found { cx, seed } => json!({
+            "name": name, "verdict": "violated", "depth": cx.trace.depth(),
+            "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
+            "shortest": false, "found_by": "simulation", "seed": seed,
+        }),
+        Verdict::NotFound { runs, depth } => json!({
+            "name": name, "verdict": "not_found", "runs": runs, "depth": depth,
+        }),
         Verdict::HoldsUpTo(k) => json!({ "name": name, "verdict": "holds_up_to", "depth": k }),
         Verdict::Proved(Method::Exhausted { states, diameter }) => {
             json!({ "name": name, "verdict": "holds", "states": states, "diameter": diameter })

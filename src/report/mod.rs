@@ -60,7 +60,7 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
         }
     }
     for (_, v) in &report.verdicts {
-        if let Verdict::Violated(cx) = v {
+        if let Some(cx) = v.counterexample() {
             let _ = writeln!(out, "{}", cx.render(full_states));
         }
     }

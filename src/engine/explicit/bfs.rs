@@ -28,6 +28,8 @@ pub enum Level {
     Capped,
     /// `interrupt::request` stopped it part-way.
     Interrupted,
+    /// The deadline passed part-way.
+    OutOfTime,
 }
 
 pub struct Bfs {
@@ -39,6 +41,8 @@ pub struct Bfs {
     frontier: std::ops::Range<u32>,
     depth: usize,
     unfit: Unfit,
+    /// `expand` stops part-way once this time has passed.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Bfs {
@@ -58,6 +62,7 @@ impl Bfs {
             frontier: 0..n,
             depth: 0,
             unfit,
+            deadline: None,
         }
     }
 
@@ -87,8 +92,16 @@ impl Bfs {
     ) -> Result<Level> {
         let before = self.store.len() as u32;
         for i in self.frontier.clone() {
-            if i % 1024 == 0 && interrupt::requested() {
-                return Ok(Level::Interrupted);
+            if i % 1024 == 0 {
+                if interrupt::requested() {
+                    return Ok(Level::Interrupted);
+                }
+                if self
+                    .deadline
+                    .is_some_and(|d| std::time::Instant::now() >= d)
+                {
+                    return Ok(Level::OutOfTime);
+                }
             }
             let s = self.state(i);
             for (_, t) in successors(&self.p, &self.actions, &s) {
@@ -129,7 +142,7 @@ pub fn sample_reachable(p: &Params, budget: usize) -> (Vec<State>, bool) {
         match bfs.expand(Some(budget), |_, _| {}) {
             Ok(Level::Done { new: 0 }) => break true,
             Ok(Level::Done { .. }) => continue,
-            Ok(Level::Capped | Level::Interrupted) | Err(_) => break false,
+            Ok(Level::Capped | Level::Interrupted | Level::OutOfTime) | Err(_) => break false,
         }
     };
     let states = (0..bfs.store.len() as u32).map(|i| bfs.state(i)).collect();
@@ -143,8 +156,9 @@ pub fn levels(p: &Params, depth: usize) -> Result<Vec<Vec<State>>> {
     let mut bfs = Bfs::new(p, false, Unfit::Error);
     let mut out = vec![bfs.frontier().map(|i| bfs.state(i)).collect::<Vec<_>>()];
     for _ in 0..depth {
-        if bfs.expand(None, |_, _| {})? == Level::Interrupted {
-            return Err(Error::internal("interrupted"));
+        match bfs.expand(None, |_, _| {})? {
+            Level::Done { .. } => {}
+            _ => return Err(Error::internal("the level sets were interrupted")),
         }
         out.push(bfs.frontier().map(|i| bfs.state(i)).collect());
     }

@@ -23,6 +23,8 @@ pub struct ExplicitOptions {
     pub max_states: Option<u64>,
     pub symmetry: bool,
     pub stop_at_first: bool,
+    /// Stop part-way through a level at this time (unknown: "time budget").
+    pub deadline: Option<Instant>,
 }
 
 /// Rebuilds a concrete trace to stored state `i` by walking forward from
@@ -67,6 +69,7 @@ fn rebuild(
 pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report> {
     let start = Instant::now();
     let mut bfs = Bfs::new(p, opts.symmetry, Unfit::Error);
+    bfs.deadline = opts.deadline;
     let mut found: Vec<(Property, Option<u32>)> = opts.props.iter().map(|&q| (q, None)).collect();
     let check = |found: &mut Vec<(Property, Option<u32>)>, s: &crate::spec::State, i: u32| {
         for (q, f) in found.iter_mut() {
@@ -115,6 +118,10 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
             }
             Level::Interrupted => {
                 ended = Some(Err(interrupt::REASON.into()));
+                break;
+            }
+            Level::OutOfTime => {
+                ended = Some(Err("time budget".into()));
                 break;
             }
         }
