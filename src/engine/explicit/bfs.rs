@@ -6,7 +6,7 @@ use super::store::{Canon, StateStore};
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
-use crate::spec::{init_states, successors, Action, State};
+use crate::spec::{apply_into, init_states, Action, State, Successors};
 
 /// What to do with a successor whose values do not fit the layout's packed
 /// fields.
@@ -43,6 +43,8 @@ pub struct Bfs {
     unfit: Unfit,
     /// `expand` stops part-way once this time has passed.
     pub deadline: Option<std::time::Instant>,
+    /// Successors of the state being expanded (storage reused).
+    succ: Successors,
 }
 
 impl Bfs {
@@ -63,6 +65,7 @@ impl Bfs {
             depth: 0,
             unfit,
             deadline: None,
+            succ: Successors::default(),
         }
     }
 
@@ -104,8 +107,13 @@ impl Bfs {
                 }
             }
             let s = self.state(i);
-            for (_, t) in successors(&self.p, &self.actions, &s) {
-                if !self.canon.layout.fits(&self.p, &t) {
+            self.succ.clear();
+            for &a in &self.actions {
+                apply_into(&self.p, &s, a, &mut self.succ);
+            }
+            for k in 0..self.succ.len() {
+                let t = self.succ.get(k);
+                if !self.canon.layout.fits(&self.p, t) {
                     match self.unfit {
                         Unfit::Skip => continue,
                         Unfit::Error => {
@@ -116,8 +124,8 @@ impl Bfs {
                         }
                     }
                 }
-                if let Some(j) = self.store.insert(&self.canon.key(&t), Some(i)) {
-                    on_new(j, &t);
+                if let Some(j) = self.store.insert(&self.canon.key(t), Some(i)) {
+                    on_new(j, t);
                     if cap.is_some_and(|c| self.store.len() >= c) {
                         return Ok(Level::Capped);
                     }
