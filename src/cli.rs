@@ -31,18 +31,21 @@ pub enum Engine {
 /// Bounded model checker for the SemiSync TLA+ specification
 /// (semi-synchronous replication with failover).
 ///
-/// Checks the invariants TypeOK, Consistent and Inv of SemiSync.tla on every
-/// state reachable in at most --depth steps and prints, for each violated
-/// property, a shortest counterexample in TLC's trace layout. Every trace is
-/// first replayed through an independent concrete interpreter of the spec.
+/// Checks the invariants TypeOK, Consistent and Inv of SemiSync.tla (and,
+/// with --deadlock, that no deadlock is reachable) on every state reachable
+/// in at most --depth steps and prints, for each violated property, a
+/// shortest counterexample in TLC's trace layout. Every trace is first
+/// replayed through an independent concrete interpreter of the spec.
 /// "holds up to depth K" means exactly that: no violation within K steps.
+/// --prove proves properties for every depth; --simulate runs random walks.
 ///
 /// Exit codes (as TLC): 0 no violation found; 12 a safety property is
-/// violated; 2 bad command line; 3 result incomplete (the solver answered
-/// unknown or timed out, --max-states stopped the explicit search, or the
-/// run was interrupted: Ctrl-C or SIGTERM still print the report of what
-/// was decided); 1 internal error (a counterexample failed replay: an
-/// encoding bug); 74 the results could not be written.
+/// violated; 11 a deadlock was reached (--deadlock); 2 bad command line;
+/// 3 result incomplete (the solver answered unknown or timed out,
+/// --max-states stopped the explicit search, or the run was interrupted:
+/// Ctrl-C or SIGTERM still print the report of what was decided);
+/// 1 internal error (a counterexample failed replay: an encoding bug);
+/// 74 the results could not be written.
 #[derive(Parser, Debug)]
 #[command(name = "bmc", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
@@ -51,8 +54,9 @@ pub struct Cli {
     #[arg(long, short = 'd')]
     pub depth: Option<usize>,
 
-    /// Property to check (TypeOK, Consistent, Inv); repeat or separate by
-    /// commas. Default: all three.
+    /// Property to check (TypeOK, Consistent, Inv, and NoDeadlock, which
+    /// --deadlock adds); repeat or separate by commas. Default: the three
+    /// invariants.
     #[arg(long = "inv", value_delimiter = ',', value_parser = parse_property)]
     pub inv: Vec<Property>,
 
@@ -88,6 +92,16 @@ pub struct Cli {
     /// Upper end of LogOffset == 0..N (range of log offsets in TypeOK).
     #[arg(long = "log-offset-max", default_value_t = 20)]
     pub log_offset_max: u32,
+
+    /// Also look for deadlocks (TLC's CHECK_DEADLOCK): a reachable state in
+    /// which no action of Next is enabled (Terminated, a stuttering step, is
+    /// enabled exactly when TerminateCond holds, so a terminated run is no
+    /// deadlock). Checked as the property NoDeadlock (ENABLED Next): a
+    /// shortest path to a deadlock is printed as TLC prints one
+    /// ("Error: Deadlock reached."), exit code 11; --prove proves it for
+    /// every depth. Off by default, as in the spec's MC.cfg.
+    #[arg(long)]
+    pub deadlock: bool,
 
     /// Stop at the first violation of any property instead of searching on
     /// for the others.
@@ -301,14 +315,17 @@ impl Cli {
     }
 
     pub fn properties(&self) -> Vec<Property> {
-        if self.inv.is_empty() {
+        let mut v = if self.inv.is_empty() {
             Property::ALL.to_vec()
         } else {
-            let mut v = self.inv.clone();
-            v.sort();
-            v.dedup();
-            v
+            self.inv.clone()
+        };
+        if self.deadlock {
+            v.push(Property::NoDeadlock);
         }
+        v.sort();
+        v.dedup();
+        v
     }
 
     /// Sets each `--z3-param` (before any solver is made); an unknown key

@@ -18,6 +18,8 @@ pub const EXIT_USAGE: u8 = 2;
 /// The result is incomplete: the solver answered unknown, a time or state
 /// budget stopped the search, or the run was interrupted.
 pub const EXIT_INCOMPLETE: u8 = 3;
+/// A deadlock was reached (TLC's 11).
+pub const EXIT_DEADLOCK: u8 = 11;
 /// A safety property is violated (TLC's 12).
 pub const EXIT_VIOLATION: u8 = 12;
 /// Results the user asked for could not be written (sysexits' EX_IOERR).

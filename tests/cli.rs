@@ -534,3 +534,63 @@ fn walks_without_a_violation_never_say_holds() {
     );
     assert!(!text.contains("holds"), "{text}");
 }
+
+/// TLC 2.20 with CHECK_DEADLOCK TRUE: 1 client, 3 replicas, max_next_req 1,
+/// max_change_leader 2 deadlocks after 15 steps (zk_epoch never reaches 10
+/// with two leader changes, so TerminateCond is unreachable); with
+/// max_change_leader 4 there is no deadlock among its 264,147 states.
+#[test]
+fn deadlocks_are_found_at_tlc_depth_by_both_engines() {
+    let small = [
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "--deadlock",
+        "--inv",
+        "TypeOK",
+        "-q",
+    ];
+    let p = Params {
+        clients: 1,
+        max_req: 1,
+        max_leader_changes: 2,
+        ..Params::default()
+    };
+    for engine in ["symbolic", "explicit"] {
+        let mut args = small.to_vec();
+        args.extend([
+            "--max-leader-changes",
+            "2",
+            "--depth",
+            "20",
+            "--engine",
+            engine,
+        ]);
+        let o = bmc(&args);
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(11), "{engine}: {text}");
+        assert!(text.contains("Error: Deadlock reached."), "{text}");
+        assert!(
+            text.contains("NoDeadlock  violated at depth 15"),
+            "{engine}: {text}"
+        );
+        assert_eq!(replay_printed(&p, &text, Property::NoDeadlock), 15);
+    }
+    let mut args = small.to_vec();
+    args.extend([
+        "--max-leader-changes",
+        "4",
+        "--depth",
+        "100",
+        "--engine",
+        "explicit",
+    ]);
+    let o = bmc(&args);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("NoDeadlock  holds in every reachable state (264147 distinct states"),
+        "{text}"
+    );
+}

@@ -76,16 +76,38 @@ pub fn module(name: &str, p: &Params, prop: Property, inv: &[Conj]) -> String {
          \\*   apalache-mc check --init=IndInv --inv=IndInv --length=1 {name}.tla\n\
          \\* With TLC: INVARIANT IndInv checks that every reachable state satisfies it.\n\
          EXTENDS SemiSync\n\n\
+         {own}\
          {defs}\
          IndInv ==\n    /\\ {body}\n\n\
          THEOREM IndInvInit == Init => IndInv\n\
          THEOREM IndInvStep == IndInv /\\ [Next]_vars => IndInv'\n\
          THEOREM IndInvSafe == IndInv => {prop}\n\
          ====\n",
+        own = own_definitions(prop, inv),
         ver = env!("CARGO_PKG_VERSION"),
         desc = p.describe(),
         body = parts.join("\n    /\\ "),
     )
+}
+
+/// Definitions of the properties `SemiSync.tla` does not define itself
+/// (`NoDeadlock`) that the module names.
+fn own_definitions(prop: Property, inv: &[Conj]) -> String {
+    let mut named: Vec<Property> = inv
+        .iter()
+        .filter_map(|c| match c {
+            Conj::Prop(q) => Some(*q),
+            _ => None,
+        })
+        .collect();
+    named.push(prop);
+    named.sort();
+    named.dedup();
+    named
+        .iter()
+        .filter_map(|q| q.tla_definition())
+        .map(|d| format!("{d}\n\n"))
+        .collect()
 }
 
 /// Where each property's certificate goes: `file` itself for one property,

@@ -1,7 +1,8 @@
 //! `TypeOK`, `Consistent` and `Inv`, evaluated on a concrete state, each
-//! conjunct named so that a report says which one failed.
+//! conjunct named so that a report says which one failed; and `NoDeadlock`
+//! (`--deadlock`, TLC's deadlock check as a state property: `ENABLED Next`).
 
-use super::{client_name, replica_name, State};
+use super::{apply, client_name, replica_name, Action, State};
 use crate::params::{Params, REQ_BASE, ZK_EPOCH_TYPE_MAX};
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +13,12 @@ pub enum Property {
     TypeOK,
     Consistent,
     Inv,
+    /// `ENABLED Next`: some action is enabled. `Terminated` is one of
+    /// `Next`'s actions, enabled exactly when `TerminateCond` holds, so a
+    /// state violates it exactly when it is a deadlock in TLC's sense: no
+    /// successor, `TerminateCond` false. Not among `ALL`: checked with
+    /// `--deadlock` (the spec's MC.cfg has CHECK_DEADLOCK FALSE).
+    NoDeadlock,
 }
 
 impl Property {
@@ -22,6 +29,16 @@ impl Property {
             Property::TypeOK => "TypeOK",
             Property::Consistent => "Consistent",
             Property::Inv => "Inv",
+            Property::NoDeadlock => "NoDeadlock",
+        }
+    }
+
+    /// The TLA+ definition of a property the spec does not define itself
+    /// (certificates add it), `None` for the spec's own.
+    pub fn tla_definition(self) -> Option<&'static str> {
+        match self {
+            Property::NoDeadlock => Some("NoDeadlock == ENABLED Next"),
+            _ => None,
         }
     }
 
@@ -32,6 +49,15 @@ impl Property {
             Property::TypeOK => type_ok_violation(p, s),
             Property::Consistent => consistent_violation(p, s),
             Property::Inv => inv_violation(p, s),
+            Property::NoDeadlock => {
+                let enabled = Action::all(p)
+                    .into_iter()
+                    .any(|a| !apply(p, s, a).is_empty());
+                (!enabled).then(|| {
+                    "ENABLED Next (no action is enabled, and TerminateCond is false: a deadlock)"
+                        .to_string()
+                })
+            }
         }
     }
 
@@ -53,8 +79,9 @@ impl FromStr for Property {
             "TypeOK" => Ok(Property::TypeOK),
             "Consistent" => Ok(Property::Consistent),
             "Inv" => Ok(Property::Inv),
+            "NoDeadlock" => Ok(Property::NoDeadlock),
             _ => Err(format!(
-                "unknown property '{s}': expected TypeOK, Consistent or Inv"
+                "unknown property '{s}': expected TypeOK, Consistent, Inv or NoDeadlock"
             )),
         }
     }

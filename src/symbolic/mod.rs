@@ -555,7 +555,26 @@ impl Encoding {
             Property::TypeOK => self.type_ok(s),
             Property::Consistent => self.consistent(s),
             Property::Inv => self.inv(s),
+            Property::NoDeadlock => self.enabled(s),
         }
+    }
+
+    /// `ENABLED Next` in `s`: the guard of some action instance holds
+    /// (`HealerUpdateLeader`'s for some choice of the new leader).
+    pub fn enabled(&self, s: &[BV]) -> Bool {
+        let w = self.p.w_replica();
+        let mut any = vec![];
+        for &a in &self.actions {
+            let choices = if a == Action::HealerUpdateLeader {
+                self.p.replicas
+            } else {
+                1
+            };
+            for r in 0..choices {
+                any.push(self.action(a, s, &c(r as u64, w)).0);
+            }
+        }
+        or(&any)
     }
 
     fn type_ok(&self, s: &[BV]) -> Bool {

@@ -83,10 +83,13 @@ impl Trace {
 
 impl Counterexample {
     pub fn render(&self, full: bool) -> String {
+        let what = match self.property {
+            Property::NoDeadlock => "Deadlock reached.".to_string(),
+            q => format!("Invariant {q} is violated."),
+        };
         format!(
-            "Error: Invariant {} is violated.\nError: The behavior up to this point is:\n{}\
+            "Error: {what}\nError: The behavior up to this point is:\n{}\
              Violated at state {} (depth {}): {}\n",
-            self.property,
             self.trace.render(full),
             self.trace.states.len(),
             self.trace.depth(),
