@@ -2,6 +2,7 @@
 
 use clap::{Parser, ValueEnum};
 use semisync_bmc::check::bmc::{BmcPlan, InvariantPolicy, PorPolicy};
+use semisync_bmc::check::race::{wants_walks, RacePlan};
 use semisync_bmc::check::simulate::SimPlan;
 use semisync_bmc::check::Job;
 use semisync_bmc::engine::bmc::BmcOptions;
@@ -26,6 +27,10 @@ pub enum Engine {
     Symbolic,
     /// Breadth-first search of the concrete state space.
     Explicit,
+    /// Both race on the cores (random walks too from 5 replicas or 3
+    /// clients on); per property the strongest answer wins, and the report
+    /// says which engine gave it.
+    Auto,
 }
 
 /// Bounded model checker for the SemiSync TLA+ specification
@@ -256,8 +261,8 @@ pub struct Cli {
     #[arg(long, conflicts_with_all = ["prove", "split_depths", "dump_smt"])]
     pub simulate: bool,
 
-    /// --simulate: the most walks.
-    #[arg(long, default_value_t = 100_000, requires = "simulate")]
+    /// --simulate (and the walks of --engine auto): the most walks.
+    #[arg(long, default_value_t = 100_000)]
     pub runs: u64,
 
     /// --simulate: the first walk's seed (walk i has seed SEED + i); the
@@ -360,7 +365,12 @@ impl Cli {
     /// together.
     pub fn job(&self) -> Result<Job> {
         let props = self.properties();
-        let symbolic = self.engine == Engine::Symbolic;
+        let symbolic = self.engine != Engine::Explicit;
+        if self.engine == Engine::Auto && (self.split_depths || self.simulate) {
+            return Err(Error::usage(
+                "--engine auto races the engines itself; drop --split-depths or --simulate",
+            ));
+        }
         if self.dump_smt.is_some() && !symbolic {
             return Err(Error::usage("--dump-smt needs the symbolic engine"));
         }
@@ -371,6 +381,11 @@ impl Cli {
             if !symbolic {
                 return Err(Error::usage(
                     "--prove uses the symbolic engine; drop --engine explicit",
+                ));
+            }
+            if self.dump_smt.is_some() {
+                return Err(Error::usage(
+                    "--dump-smt writes BMC's queries; --prove does not use it",
                 ));
             }
             if let Some(file) = &self.certificate {
@@ -462,7 +477,19 @@ impl Cli {
             },
             ..BmcPlan::new(self.depth(), props)
         };
-        Ok(if self.split_depths {
+        Ok(if self.engine == Engine::Auto {
+            let p = self.params();
+            let walks = wants_walks(&p).then(|| SimOptions {
+                props: plan.props.clone(),
+                runs: self.runs,
+                depth: self.depth().max(100),
+                seed: 1,
+                swarm: true,
+                workers: 1,
+                stop_at_first: self.stop_at_first,
+            });
+            Job::Race(RacePlan { bmc: plan, walks })
+        } else if self.split_depths {
             Job::SplitDepths(plan)
         } else {
             Job::Bmc(plan)
@@ -509,6 +536,14 @@ impl Cli {
             _ => {
                 let engine = match self.engine {
                     Engine::Symbolic => format!("symbolic (Z3 {z3})"),
+                    Engine::Auto => format!(
+                        "auto: symbolic (Z3 {z3}) and explicit racing{}",
+                        if matches!(job, Job::Race(RacePlan { walks: Some(_), .. })) {
+                            ", random walks beside them"
+                        } else {
+                            ""
+                        }
+                    ),
                     Engine::Explicit => {
                         format!("explicit{}", if self.symmetry { ", symmetry" } else { "" })
                     }

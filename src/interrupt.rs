@@ -6,14 +6,71 @@
 //! registered by a live `Guard`, so it returns unknown at once. The
 //! orchestrator then reports each decided property's verdict and, for the
 //! others, how deep the search got, marked interrupted.
+//!
+//! A `Group` stops one part of a run only (an engine that lost a race):
+//! a thread that `enter`s a group sees `requested()` once the group is
+//! stopped, and the queries of the contexts its threads registered are
+//! cancelled. `spawn` starts a thread in the caller's group.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-/// Live registrations: (id, the raw Z3 context of the registering thread).
-static CONTEXTS: Mutex<Vec<(u64, usize)>> = Mutex::new(Vec::new());
+/// Live registrations: (id, the raw Z3 context of the registering thread,
+/// the group it ran in).
+#[allow(clippy::type_complexity)]
+static CONTEXTS: Mutex<Vec<(u64, usize, Option<Arc<Group>>)>> = Mutex::new(Vec::new());
+
+/// A part of a run that can be stopped on its own.
+#[derive(Debug, Default)]
+pub struct Group {
+    stopped: AtomicBool,
+}
+
+thread_local! {
+    static GROUP: std::cell::RefCell<Option<Arc<Group>>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Group {
+    pub fn new() -> Arc<Group> {
+        Arc::new(Group::default())
+    }
+
+    /// Stops every thread in the group: `requested()` turns true there and
+    /// their running queries are cancelled.
+    pub fn stop(self: &Arc<Group>) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let ctxs = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, ptr, g) in ctxs.iter() {
+            if g.as_ref().is_some_and(|g| Arc::ptr_eq(g, self)) {
+                // SAFETY: as in `interrupt_all`.
+                unsafe { Z3_interrupt(*ptr as *mut std::ffi::c_void) };
+            }
+        }
+    }
+}
+
+/// Puts the calling thread in `group` (or in none).
+pub fn enter(group: Option<Arc<Group>>) {
+    GROUP.with(|g| *g.borrow_mut() = group);
+}
+
+/// The calling thread's group.
+pub fn current() -> Option<Arc<Group>> {
+    GROUP.with(|g| g.borrow().clone())
+}
+
+/// `std::thread::spawn`, in the caller's group.
+pub fn spawn<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let group = current();
+    std::thread::spawn(move || {
+        enter(group);
+        f()
+    })
+}
 
 extern "C" {
     // libz3 is linked through the z3 crate; the context is an opaque pointer.
@@ -23,25 +80,28 @@ extern "C" {
 /// The word verdicts use for a search that was stopped this way.
 pub const REASON: &str = "interrupted";
 
-/// Whether a stop was requested.
+/// Whether a stop was requested, for the whole run or for the calling
+/// thread's group.
 pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
+        || GROUP.with(|g| {
+            g.borrow()
+                .as_ref()
+                .is_some_and(|g| g.stopped.load(Ordering::SeqCst))
+        })
 }
 
-/// Asks every engine to stop, and cancels the queries running now.
+/// Asks every engine to stop, and cancels the queries running now (what a
+/// signal does; for library callers). There is no way back: Z3 keeps a
+/// cancelled context cancelled.
 pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
     interrupt_all();
 }
 
-/// Clears the flag (for library callers that run again after a stop).
-pub fn reset() {
-    REQUESTED.store(false, Ordering::SeqCst);
-}
-
 fn interrupt_all() {
     let ctxs = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
-    for &(_, ptr) in ctxs.iter() {
+    for &(_, ptr, _) in ctxs.iter() {
         // SAFETY: a context stays registered only while the `Guard` of its
         // thread lives, and that thread's context outlives the guard (it is
         // dropped with the thread's locals, after the guard); deregistering
@@ -65,7 +125,7 @@ impl Guard {
         CONTEXTS
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((id, ptr));
+            .push((id, ptr, current()));
         Guard { id }
     }
 }
@@ -75,7 +135,7 @@ impl Drop for Guard {
         CONTEXTS
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|&(id, _)| id != self.id);
+            .retain(|(id, _, _)| *id != self.id);
     }
 }
 

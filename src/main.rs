@@ -107,7 +107,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             ("depths", json!(json::depths(&events))),
         ],
     };
-    let doc = json::document(&p, &outcome.report, fields, code);
+    let doc = json::document(&p, &outcome, fields, code);
     print_out(&(serde_json::to_string_pretty(&doc).expect("JSON") + "\n"))?;
     Ok(code)
 }

@@ -5,6 +5,7 @@
 //! the pinned regression values.
 
 use semisync_bmc::check::bmc::{self, BmcPlan, PorPolicy};
+use semisync_bmc::check::race::{self, RacePlan};
 use semisync_bmc::check::split;
 use semisync_bmc::engine::explicit::{self, ExplicitOptions};
 use semisync_bmc::engine::{Events, Method, Verdict};
@@ -237,10 +238,27 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
             depths(&exp.verdicts, depth, name),
         );
         let t = depths(&split.verdicts, depth, name);
+        // --engine auto: the engines racing (no walks: they find no
+        // shortest violations).
+        let plan = RacePlan {
+            bmc: BmcPlan::new(depth, props.to_vec()),
+            walks: None,
+        };
+        let (raced, by) = race::run(&p, &plan, &Events::none()).unwrap();
+        let r = depths(&raced.verdicts, depth, name);
+        assert_eq!(
+            by.len(),
+            props.len(),
+            "{name}: every property says who decided it"
+        );
         for (i, q) in Property::ALL.iter().enumerate() {
             if props.contains(q) {
                 assert_eq!(s[i], e[i], "{name}: the engines disagree on {q}");
                 assert_eq!(s[i], t[i], "{name}: with and without partial-order reduction (--split-depths) disagree on {q}");
+                assert_eq!(
+                    s[i], r[i],
+                    "{name}: the race (--engine auto) disagrees on {q}"
+                );
                 assert_eq!(s[i], want[i], "{name}: {q} moved from its pinned depth");
             }
         }

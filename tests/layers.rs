@@ -22,14 +22,54 @@ fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().find(|(m, _)| *m == module).map(|(_, r)| *r)
 }
 
+/// The module path of a file under `src/`: `engine/prove/kind.rs` is
+/// `[engine, prove, kind]`, `engine/mod.rs` is `[engine]`.
+fn module_path(rel: &str) -> Vec<String> {
+    rel.trim_end_matches(".rs")
+        .split('/')
+        .filter(|c| *c != "mod")
+        .map(String::from)
+        .collect()
+}
+
+/// The top-level module that `super::super::x` (`ups` times `super`) names
+/// from a file at `path`, if the chain leaves the file's own top-level
+/// module.
+fn super_target(path: &[String], ups: usize, next: &str) -> Option<String> {
+    (ups >= path.len()).then(|| next.to_string())
+}
+
 /// `(file, line number, the module used)` for every upward or unknown use
-/// in `source`, a file of module `module`.
+/// in `source`, a file of module `module` (`rel` its path under `src/`):
+/// `crate::x` paths, and `super::` chains that climb out of the file's
+/// top-level module (up to the file's unit tests, whose `super` is the
+/// file itself).
 fn violations(module: &str, file: &str, source: &str) -> Vec<String> {
     let own = rank(module).unwrap_or_else(|| panic!("{file}: module {module} has no layer"));
+    let path = module_path(file);
     let mut out = vec![];
+    let mut in_tests = false;
     for (n, line) in source.lines().enumerate() {
         if line.trim_start().starts_with("//") {
             continue;
+        }
+        in_tests |= line.trim_start().starts_with("#[cfg(test)]");
+        let mut rest = line;
+        while let Some(i) = rest.find("super::").filter(|_| !in_tests) {
+            let mut ups = 0;
+            while rest[i..].starts_with(&"super::".repeat(ups + 1)) {
+                ups += 1;
+            }
+            rest = &rest[i + "super::".len() * ups..];
+            let next: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '*' || *c == '{')
+                .collect();
+            if let Some(used) = super_target(&path, ups, &next) {
+                if used != module && !rank(&used).is_some_and(|r| r < own) {
+                    out.push(format!("{file}:{}: {module} uses super::{used}", n + 1));
+                }
+            }
         }
         let mut rest = line;
         while let Some(i) = rest.find("crate::") {

@@ -61,11 +61,11 @@ pub enum InvariantPolicy {
     Off,
     /// In line, before depth 1; every property waits for it.
     First,
-    /// After depth `AUTO_DEPTH`, if some open property's queries are
-    /// projected to cost more than `AUTO_WORTH_SECS` over the depths left
-    /// (see `worth_an_invariant`): those properties wait for it, in a
-    /// thread beside BMC, the others go on deepening. Shallow violations
-    /// are found before the invariant is paid for.
+    /// After depth `AUTO_DEPTH`, if the costliest open property's query
+    /// there is projected to cost more than `AUTO_WORTH_SECS` over the
+    /// depths left (see `wait_for_invariant`): that property waits for it,
+    /// in a thread beside BMC, the others go on deepening. Shallow
+    /// violations are found before the invariant is paid for.
     Auto,
     /// After depth `after`, in a thread beside BMC, within `budget_secs`;
     /// every property still open waits for it.
@@ -141,13 +141,13 @@ pub fn worth_an_invariant(depth: usize, bound: usize, secs: f64) -> bool {
 /// Otherwise every open property.
 fn wait_for_invariant(
     plan: &BmcPlan,
-    props: &[(Property, State)],
+    props: &[(Property, PropState)],
     answers: &[(Property, SatResult, f64)],
     k: usize,
 ) -> Vec<Property> {
     let open: Vec<Property> = props
         .iter()
-        .filter(|(_, s)| matches!(s, State::Open))
+        .filter(|(_, s)| matches!(s, PropState::Open))
         .map(|(q, _)| *q)
         .collect();
     if plan.invariant != InvariantPolicy::Auto {
@@ -164,7 +164,7 @@ fn wait_for_invariant(
 
 /// Where a property stands during a run.
 #[derive(Clone, Debug)]
-enum State {
+enum PropState {
     /// Checked at every depth.
     Open,
     /// Waits for the invariant search; checked up to `.0`.
@@ -198,7 +198,12 @@ fn search(
 
 /// Applies a finished search: assumes its invariant from here on and
 /// decides the properties it proves.
-fn apply(bmc: &mut Bmc, s: Search, props: &mut [(Property, State)], events: &Events) -> Result<()> {
+fn apply(
+    bmc: &mut Bmc,
+    s: Search,
+    props: &mut [(Property, PropState)],
+    events: &Events,
+) -> Result<()> {
     match s.found? {
         None => events.note(format!(
             "no inductive invariant found ({:.2} s); BMC goes on without one",
@@ -219,8 +224,8 @@ fn apply(bmc: &mut Bmc, s: Search, props: &mut [(Property, State)], events: &Eve
             ));
             bmc.assume(&inv);
             for (q, st) in props.iter_mut() {
-                if !matches!(st, State::Decided(_)) && proved.contains(q) {
-                    *st = State::Decided(Verdict::Proved(Method::Invariant {
+                if !matches!(st, PropState::Decided(_)) && proved.contains(q) {
+                    *st = PropState::Decided(Verdict::Proved(Method::Invariant {
                         conjuncts: inv.len(),
                         found_by: Finder::TemplatesBesideBmc { after: s.after },
                     }));
@@ -252,12 +257,13 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     // clients); the reduction waits for it.
     let mut por_proof = (plan.partial_order != PorPolicy::Off).then(|| {
         let p = p.clone();
-        std::thread::spawn(move || {
+        interrupt::spawn(move || {
             let _z3 = interrupt::Guard::new();
             crate::symbolic::por::verify(&p)
         })
     });
-    let mut props: Vec<(Property, State)> = plan.props.iter().map(|&q| (q, State::Open)).collect();
+    let mut props: Vec<(Property, PropState)> =
+        plan.props.iter().map(|&q| (q, PropState::Open)).collect();
     let mut beside: Option<std::thread::JoinHandle<Search>> = None;
     let (search_at, budget) = match plan.invariant {
         InvariantPolicy::Off => (None, 0),
@@ -266,7 +272,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         InvariantPolicy::Beside { after, budget_secs } => (Some(after), budget_secs),
     };
     let settled =
-        |props: &[(Property, State)]| !props.iter().any(|(_, s)| matches!(s, State::Open));
+        |props: &[(Property, PropState)]| !props.iter().any(|(_, s)| matches!(s, PropState::Open));
     let mut last_conflicts = 0;
     // The deepest depth every open property was checked at.
     let mut reached: Option<usize> = None;
@@ -304,11 +310,14 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         }
         let mut answers = vec![];
         let mut conflicts = 0;
-        for (q, st) in props.iter_mut().filter(|(_, s)| matches!(s, State::Open)) {
+        for (q, st) in props
+            .iter_mut()
+            .filter(|(_, s)| matches!(s, PropState::Open))
+        {
             let a = bmc.check(*q)?;
             answers.push((*q, a.result, a.seconds));
             if let Some(v) = a.verdict {
-                *st = State::Decided(v);
+                *st = PropState::Decided(v);
             }
             conflicts = conflicts.max(bmc.conflicts());
         }
@@ -346,7 +355,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         if plan.stop_at_first
             && props
                 .iter()
-                .any(|(_, s)| matches!(s, State::Decided(v) if v.is_violated()))
+                .any(|(_, s)| matches!(s, PropState::Decided(v) if v.is_violated()))
         {
             stopped = true;
             break;
@@ -359,7 +368,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         }
         let open: Vec<Property> = props
             .iter()
-            .filter(|(_, s)| matches!(s, State::Open))
+            .filter(|(_, s)| matches!(s, PropState::Open))
             .map(|(q, _)| *q)
             .collect();
         if plan.invariant == InvariantPolicy::First || plan.stop_at_first {
@@ -375,12 +384,12 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
                 if waiting.len() == 1 { "waits" } else { "wait" }
             ));
             let (p, events) = (p.clone(), events.clone());
-            beside = Some(std::thread::spawn(move || {
+            beside = Some(interrupt::spawn(move || {
                 search(&p, &open, budget, k, &events)
             }));
             for (q, st) in props.iter_mut() {
                 if waiting.contains(q) {
-                    *st = State::Waiting(k);
+                    *st = PropState::Waiting(k);
                 }
             }
         }
@@ -392,19 +401,20 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     // Every other property is decided, or the bound is reached: wait for
     // the search, unless the run stops early (the thread is then left to
     // end on its own; an interruption cancels its queries).
+    let early = stopped || interrupted || out_of_time;
     if let Some(h) = beside.take() {
-        if !stopped && !interrupted {
+        if !early {
             apply(&mut bmc, join(h)?, &mut props, events)?;
         }
     }
     let waiting: Vec<(Property, usize)> = props
         .iter()
         .filter_map(|(q, s)| match s {
-            State::Waiting(at) => Some((*q, *at)),
+            PropState::Waiting(at) => Some((*q, *at)),
             _ => None,
         })
         .collect();
-    if !waiting.is_empty() && !stopped && !interrupted {
+    if !waiting.is_empty() && !early {
         events.note(format!(
             "{} not proved by an invariant: checked again from depth 0",
             names(&waiting.iter().map(|w| w.0).collect::<Vec<_>>())
@@ -435,7 +445,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         let r = run(p, &again, &inner)?;
         for (q, v) in r.verdicts {
             if let Some((_, st)) = props.iter_mut().find(|(x, _)| *x == q) {
-                *st = State::Decided(v);
+                *st = PropState::Decided(v);
             }
         }
     }
@@ -443,10 +453,10 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         .into_iter()
         .map(|(q, s)| {
             let v = match s {
-                State::Decided(v) => v,
-                State::Open | State::Waiting(_) => {
+                PropState::Decided(v) => v,
+                PropState::Open | PropState::Waiting(_) => {
                     let upto = match s {
-                        State::Waiting(at) => Some(at),
+                        PropState::Waiting(at) => Some(at),
                         _ => reached,
                     };
                     if interrupted {
@@ -487,19 +497,21 @@ mod tests {
             invariant,
             ..BmcPlan::new(25, Property::ALL.to_vec())
         };
-        let open: Vec<(Property, State)> =
-            Property::ALL.iter().map(|&q| (q, State::Open)).collect();
+        let open: Vec<(Property, PropState)> = Property::ALL
+            .iter()
+            .map(|&q| (q, PropState::Open))
+            .collect();
         // The standard configuration's depth 10 (README figures).
         let std = answers(&[(TypeOK, 0.12), (Consistent, 0.43), (Inv, 0.004)]);
         let auto = plan(InvariantPolicy::Auto);
         assert_eq!(wait_for_invariant(&auto, &open, &std, 10), [Consistent]);
         // Inv alone (W1): too cheap to project from; no search.
-        let inv = [(Inv, State::Open)];
+        let inv = [(Inv, PropState::Open)];
         assert!(wait_for_invariant(&auto, &inv, &answers(&[(Inv, 0.017)]), 10).is_empty());
         // A decided property does not wait; the next costliest, TypeOK, is
         // too cheap.
         let mut decided = open.clone();
-        decided[1].1 = State::Decided(Verdict::HoldsUpTo(10));
+        decided[1].1 = PropState::Decided(Verdict::HoldsUpTo(10));
         assert!(wait_for_invariant(&auto, &decided, &std, 10).is_empty());
         // Few depths left: not worth it.
         assert!(wait_for_invariant(&plan(InvariantPolicy::Auto), &open, &std, 24).is_empty());

@@ -5,6 +5,7 @@
 
 pub mod bmc;
 pub mod prove;
+pub mod race;
 pub mod simulate;
 pub mod split;
 
@@ -29,6 +30,8 @@ pub enum Job {
     Prove(ProveOptions),
     /// Random walks (`--simulate`), then optionally the shortest traces.
     Simulate(simulate::SimPlan),
+    /// The engines racing (`--engine auto`).
+    Race(race::RacePlan),
 }
 
 /// A run's result: a verdict per property, and a proof's details.
@@ -38,6 +41,8 @@ pub struct Outcome {
     /// With `Job::Prove`: the invariants (for certificates) and the
     /// counterexamples to induction.
     pub proof: Option<ProveDetail>,
+    /// With `Job::Race`: which engine decided each property.
+    pub decided_by: Vec<(crate::spec::Property, &'static str)>,
 }
 
 /// Runs `job`, emitting progress and messages to `events`. An interrupted
@@ -45,15 +50,25 @@ pub struct Outcome {
 /// installed) returns what it decided, the rest unknown ("interrupted").
 pub fn run(p: &Params, job: &Job, events: &Events) -> Result<Outcome> {
     let _z3 = interrupt::Guard::new();
+    let mut decided_by = vec![];
     let (report, proof) = match job {
         Job::Bmc(plan) => (bmc::run(p, plan, events)?, None),
         Job::SplitDepths(plan) => (split::run(p, plan)?, None),
         Job::Explicit(opts) => (explicit::run(p, opts, events)?, None),
         Job::Simulate(plan) => (simulate::run(p, plan, events)?, None),
+        Job::Race(plan) => {
+            let (r, by) = race::run(p, plan, events)?;
+            decided_by = by;
+            (r, None)
+        }
         Job::Prove(opts) => {
             let (r, d) = prove::run(p, opts, events)?;
             (r, Some(d))
         }
     };
-    Ok(Outcome { report, proof })
+    Ok(Outcome {
+        report,
+        proof,
+        decided_by,
+    })
 }

@@ -36,7 +36,7 @@ pub fn run(p: &Params, plan: &BmcPlan) -> Result<Report> {
     let worker = |parity: usize| {
         let found = Arc::clone(&found);
         let (p, plan, proof) = (p.clone(), plan.clone(), proof.clone());
-        std::thread::spawn(move || -> Result<()> {
+        interrupt::spawn(move || -> Result<()> {
             let _z3 = interrupt::Guard::new();
             let mut bmc = Bmc::new(&p, &plan.engine);
             if let (Some(from), Some(proof)) = (por, proof) {

@@ -84,10 +84,6 @@ impl Bmc {
         }
     }
 
-    pub fn depth(&self) -> usize {
-        self.u.depth()
-    }
-
     /// One more transition; the assumed conjuncts hold at its new state.
     pub fn deepen(&mut self) {
         self.u.extend();
@@ -170,10 +166,5 @@ impl Bmc {
     /// See `Unroller::partial_order_verified`.
     pub fn partial_order_verified(&mut self, proof: std::result::Result<usize, String>) {
         self.u.partial_order_verified(proof);
-    }
-
-    /// The unrolling, for cross-checks.
-    pub fn unroller(&self) -> &Unroller {
-        &self.u
     }
 }

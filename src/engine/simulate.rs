@@ -243,9 +243,12 @@ pub fn run(p: &Params, opts: &SimOptions) -> Result<SimReport> {
     let stop = AtomicBool::new(false);
     let found: Mutex<Vec<Option<Found>>> = Mutex::new(vec![None; opts.props.len()]);
     let error: Mutex<Option<Error>> = Mutex::new(None);
+    let group = interrupt::current();
     std::thread::scope(|scope| {
         for _ in 0..opts.workers.max(1) {
+            let group = group.clone();
             scope.spawn(|| {
+                interrupt::enter(group);
                 let mut w = Walker::new(p, &opts.props);
                 loop {
                     if stop.load(Ordering::Relaxed) || interrupt::requested() {
@@ -285,7 +288,17 @@ pub fn run(p: &Params, opts: &SimOptions) -> Result<SimReport> {
                             })
                         });
                         match checked {
-                            Ok(cx) => found.lock().unwrap()[qi] = Some(Found { seed, cx }),
+                            Ok(cx) => {
+                                // Compared again under the lock that stores it:
+                                // another walker may have stored a shorter one.
+                                let mut f = found.lock().unwrap();
+                                if f[qi]
+                                    .as_ref()
+                                    .is_none_or(|g| (g.cx.trace.depth(), g.seed) > (at, seed))
+                                {
+                                    f[qi] = Some(Found { seed, cx });
+                                }
+                            }
                             Err(e) => {
                                 *error.lock().unwrap() = Some(Error::internal(format!(
                                     "the walk with seed {seed} met a {q} violation at step {at} \

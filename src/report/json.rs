@@ -2,7 +2,8 @@
 //! here.
 
 use super::itf;
-use crate::engine::{Event, Method, Report, Verdict};
+use crate::check::Outcome;
+use crate::engine::{Event, Method, Verdict};
 use crate::params::Params;
 use serde_json::{json, Map, Value};
 use z3::SatResult;
@@ -96,7 +97,8 @@ pub fn stages(events: &[Event]) -> Vec<Value> {
 /// The document: the tool, the configuration, `fields` (what the mode
 /// adds: engine, depths, log, certificates), every verdict, the time, the
 /// exit code.
-pub fn document(p: &Params, report: &Report, fields: Vec<(&str, Value)>, exit_code: u8) -> Value {
+pub fn document(p: &Params, outcome: &Outcome, fields: Vec<(&str, Value)>, exit_code: u8) -> Value {
+    let report = &outcome.report;
     let mut doc = Map::new();
     doc.insert("tool".into(), json!("semisync-bmc"));
     doc.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
@@ -111,7 +113,13 @@ pub fn document(p: &Params, report: &Report, fields: Vec<(&str, Value)>, exit_co
             report
                 .verdicts
                 .iter()
-                .map(|(q, v)| verdict(p, q.name(), v))
+                .map(|(q, v)| {
+                    let mut j = verdict(p, q.name(), v);
+                    if let Some((_, e)) = outcome.decided_by.iter().find(|(x, _)| x == q) {
+                        j["engine"] = json!(e);
+                    }
+                    j
+                })
                 .collect(),
         ),
     );

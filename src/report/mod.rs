@@ -80,7 +80,11 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
     }
     let _ = writeln!(out, "Summary:");
     for (q, v) in &report.verdicts {
-        let _ = writeln!(out, "  {:<11} {v}", q.name());
+        let by = match outcome.decided_by.iter().find(|(x, _)| x == q) {
+            Some((_, e)) => format!(" [{e} engine]"),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "  {:<11} {v}{by}", q.name());
     }
     let _ = writeln!(out, "Finished in {:.2} s.", report.seconds);
     out

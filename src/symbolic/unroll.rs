@@ -158,6 +158,10 @@ impl Unroller {
                 self.por_verified = true;
                 self.add_partial_order();
             }
+            Err(e) if crate::interrupt::requested() => {
+                log::debug!("partial-order reduction not applied: its proof was interrupted ({e})");
+                self.partial_order = None;
+            }
             Err(e) => {
                 log::error!(
                     "the partial-order reduction is not applied: {e}. This is a bug in its access \

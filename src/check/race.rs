@@ -1,0 +1,287 @@
+//! `--engine auto`: the engines race on the cores. The symbolic BMC (with
+//! its invariant search) and the explicit search (with symmetry, within a
+//! state budget) run side by side, and, on large configurations, random
+//! walks beside them. Per property the strongest answer wins as soon as it
+//! is known: a violation at the shortest depth (both exhaustive engines
+//! find shortest ones, and when both do they must agree), proved for every
+//! depth (symbolic) or in every reachable state (an exhausted explicit
+//! search); otherwise, once no engine is left running, the deeper "holds up
+//! to", and a violation the walks met (not known to be shortest) when
+//! nothing shorter was found. An engine whose answers can no longer win is
+//! stopped at once (`interrupt::Group`).
+
+use super::bmc::{self, BmcPlan};
+use crate::engine::explicit::{self, ExplicitOptions};
+use crate::engine::simulate::{self, SimOptions};
+use crate::engine::{Events, Report, Verdict};
+use crate::error::{Error, Result};
+use crate::interrupt::{self, Group};
+use crate::params::Params;
+use crate::spec::Property;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Distinct states the explicit racer may store (memory stays bounded:
+/// about 2 GiB on the largest configurations measured).
+pub const EXPLICIT_STATES: u64 = 30_000_000;
+
+#[derive(Clone, Debug)]
+pub struct RacePlan {
+    pub bmc: BmcPlan,
+    /// Random walks beside the exhaustive engines (for large
+    /// configurations; see `wants_walks`).
+    pub walks: Option<SimOptions>,
+}
+
+/// Whether a configuration is large enough for walks to join the race:
+/// from 5 replicas or 3 clients on, the exhaustive engines slow down
+/// (measured: 5 replicas and quorum 3 lose a write only after 30 steps).
+pub fn wants_walks(p: &Params) -> bool {
+    p.replicas >= 5 || p.clients >= 3
+}
+
+/// The engines' names, as reports show them.
+pub const SYMBOLIC: &str = "symbolic";
+pub const EXPLICIT: &str = "explicit";
+pub const SIMULATION: &str = "simulation";
+
+/// Where a property stands in the race: its verdict once settled. `bound`
+/// is the depth asked for; `running` the engines still racing.
+fn settle(
+    answers: &[(&'static str, &Verdict)],
+    running: &[&'static str],
+    bound: usize,
+) -> Result<Option<(&'static str, Verdict)>> {
+    let shortest: Vec<&(&str, &Verdict)> = answers
+        .iter()
+        .filter(|(_, v)| matches!(v, Verdict::Violated(_)))
+        .collect();
+    if let [a, rest @ ..] = shortest.as_slice() {
+        for b in rest {
+            if a.1.violation_depth() != b.1.violation_depth() {
+                return Err(Error::internal(format!(
+                    "the {} engine's shortest violation has {} steps, the {} engine's {}: \
+                     one of them is wrong",
+                    a.0,
+                    a.1.violation_depth().unwrap_or(0),
+                    b.0,
+                    b.1.violation_depth().unwrap_or(0)
+                )));
+            }
+        }
+        return Ok(Some((a.0, a.1.clone())));
+    }
+    if let Some((e, v)) = answers
+        .iter()
+        .find(|(_, v)| matches!(v, Verdict::Proved(_)))
+    {
+        return Ok(Some((e, (*v).clone())));
+    }
+    // The symbolic engine may still prove it; the explicit one could only
+    // exhaust the state space, which it rarely does after BMC reached the
+    // bound, and walks only find violations deeper than the bound.
+    let at_bound = answers
+        .iter()
+        .any(|(_, v)| matches!(v, Verdict::HoldsUpTo(k) if *k >= bound));
+    if running.contains(&SYMBOLIC) || (!running.is_empty() && !at_bound) {
+        return Ok(None);
+    }
+    let best = answers
+        .iter()
+        .filter(|(_, v)| matches!(v, Verdict::HoldsUpTo(_)))
+        .max_by_key(|(_, v)| match v {
+            Verdict::HoldsUpTo(k) => *k,
+            _ => 0,
+        })
+        .or_else(|| {
+            answers
+                .iter()
+                .find(|(_, v)| matches!(v, Verdict::Found { .. }))
+        })
+        .or_else(|| {
+            answers
+                .iter()
+                .find(|(_, v)| matches!(v, Verdict::NotFound { .. }))
+        })
+        .or_else(|| {
+            answers.iter().max_by_key(|(_, v)| match v {
+                Verdict::Unknown { holds_up_to, .. } => holds_up_to.map_or(0, |k| k + 1),
+                _ => 0,
+            })
+        });
+    Ok(best.map(|(e, v)| (*e, (*v).clone())))
+}
+
+/// Runs the race; returns the verdicts and which engine decided each.
+pub fn run(
+    p: &Params,
+    plan: &RacePlan,
+    events: &Events,
+) -> Result<(Report, Vec<(Property, &'static str)>)> {
+    let start = Instant::now();
+    let props = plan.bmc.props.clone();
+    let (tx, rx) = mpsc::channel::<(&'static str, Result<Report>)>();
+    let mut racers: Vec<(&'static str, Arc<Group>)> = vec![];
+    let mut start_racer = |name: &'static str, run: Box<dyn FnOnce() -> Result<Report> + Send>| {
+        let group = Group::new();
+        let tx = tx.clone();
+        let g = Arc::clone(&group);
+        std::thread::spawn(move || {
+            interrupt::enter(Some(g));
+            let _z3 = interrupt::Guard::new();
+            let _ = tx.send((name, run()));
+        });
+        racers.push((name, group));
+    };
+    {
+        let (p, plan, events) = (p.clone(), plan.bmc.clone(), events.clone());
+        start_racer(SYMBOLIC, Box::new(move || bmc::run(&p, &plan, &events)));
+    }
+    {
+        let opts = ExplicitOptions {
+            depth: plan.bmc.depth,
+            props: props.clone(),
+            max_states: Some(EXPLICIT_STATES),
+            symmetry: true,
+            stop_at_first: plan.bmc.stop_at_first,
+            deadline: plan.bmc.deadline,
+        };
+        let (p, events) = (p.clone(), events.clone());
+        start_racer(
+            EXPLICIT,
+            Box::new(move || explicit::run(&p, &opts, &events)),
+        );
+    }
+    if let Some(walks) = &plan.walks {
+        let (p, walks) = (p.clone(), walks.clone());
+        start_racer(
+            SIMULATION,
+            Box::new(move || {
+                let t = Instant::now();
+                let r = simulate::run(&p, &walks)?;
+                Ok(Report {
+                    verdicts: r
+                        .found
+                        .into_iter()
+                        .map(|(q, f)| {
+                            let v = match f {
+                                Some(f) => Verdict::Found {
+                                    cx: Box::new(f.cx),
+                                    seed: f.seed,
+                                },
+                                None => Verdict::NotFound {
+                                    runs: r.runs,
+                                    depth: walks.depth,
+                                },
+                            };
+                            (q, v)
+                        })
+                        .collect(),
+                    seconds: t.elapsed().as_secs_f64(),
+                })
+            }),
+        );
+    }
+    drop(tx);
+    let mut done: Vec<(&'static str, Report)> = vec![];
+    let settled = loop {
+        let (name, r) = rx
+            .recv()
+            .map_err(|_| Error::internal("a racing engine ended without a report"))?;
+        let r = r?;
+        events.note(format!("{name} engine finished ({:.2} s)", r.seconds));
+        done.push((name, r));
+        let running: Vec<&'static str> = racers
+            .iter()
+            .map(|(e, _)| *e)
+            .filter(|e| !done.iter().any(|(d, _)| d == e))
+            .collect();
+        let mut settled = vec![];
+        for &q in &props {
+            let answers: Vec<(&'static str, &Verdict)> = done
+                .iter()
+                .filter_map(|(e, r)| r.verdict(q).map(|v| (*e, v)))
+                .collect();
+            settled.push(settle(&answers, &running, plan.bmc.depth)?);
+        }
+        if running.is_empty() || settled.iter().all(|s| s.is_some()) {
+            break settled;
+        }
+    };
+    // The others can no longer change a verdict.
+    for (name, group) in &racers {
+        if !done.iter().any(|(e, _)| e == name) {
+            events.note(format!("{name} engine stopped: every property is decided"));
+            group.stop();
+        }
+    }
+    let mut verdicts = vec![];
+    let mut by = vec![];
+    for (&q, s) in props.iter().zip(settled) {
+        let (e, v) = s.ok_or_else(|| Error::internal(format!("no engine answered for {q}")))?;
+        verdicts.push((q, v));
+        by.push((q, e));
+    }
+    Ok((
+        Report {
+            verdicts,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+        by,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{init_state, Action};
+    use crate::trace::{Counterexample, Trace};
+
+    fn violated(depth: usize) -> Verdict {
+        let p = Params::default();
+        let mut states = vec![init_state(&p, 0)];
+        for _ in 0..depth {
+            states.push(states[0].clone());
+        }
+        Verdict::Violated(Box::new(Counterexample {
+            property: Property::Inv,
+            trace: Trace {
+                states,
+                actions: vec![Action::Terminated; depth],
+            },
+            conjunct: String::new(),
+        }))
+    }
+
+    #[test]
+    fn the_strongest_answer_settles_a_property() {
+        let holds = Verdict::HoldsUpTo(25);
+        let proved = Verdict::Proved(crate::engine::Method::Exhausted {
+            states: 10,
+            diameter: 3,
+        });
+        let v19 = violated(19);
+        // A shortest violation settles at once, whoever is still running.
+        let s = settle(&[(EXPLICIT, &v19)], &[SYMBOLIC], 25).unwrap();
+        assert_eq!(s.map(|x| x.0), Some(EXPLICIT));
+        // So does a proof.
+        let s = settle(&[(EXPLICIT, &holds), (SYMBOLIC, &proved)], &[], 25).unwrap();
+        assert!(matches!(s, Some((SYMBOLIC, Verdict::Proved(_)))));
+        // "Holds up to the bound" waits while the symbolic engine may prove it...
+        assert!(settle(&[(EXPLICIT, &holds)], &[SYMBOLIC], 25)
+            .unwrap()
+            .is_none());
+        // ...but not for the explicit one, which could only exhaust.
+        let s = settle(&[(SYMBOLIC, &holds)], &[EXPLICIT], 25).unwrap();
+        assert!(matches!(s, Some((SYMBOLIC, Verdict::HoldsUpTo(25)))));
+        // Short of the bound, it waits for everyone.
+        let h10 = Verdict::HoldsUpTo(10);
+        assert!(settle(&[(SYMBOLIC, &h10)], &[EXPLICIT], 25)
+            .unwrap()
+            .is_none());
+        // Two shortest violations of different depths: a bug, said loudly.
+        let v18 = violated(18);
+        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &v18)], &[], 25).is_err());
+    }
+}
