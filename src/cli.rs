@@ -4,6 +4,7 @@ use clap::{Parser, ValueEnum};
 use semisync_bmc::check::bmc::{BmcPlan, InvariantPolicy, PorPolicy};
 use semisync_bmc::check::race::{wants_walks, RacePlan};
 use semisync_bmc::check::simulate::SimPlan;
+use semisync_bmc::check::temporal::TemporalPlan;
 use semisync_bmc::check::Job;
 use semisync_bmc::engine::bmc::BmcOptions;
 use semisync_bmc::engine::explicit::ExplicitOptions;
@@ -45,7 +46,8 @@ pub enum Engine {
 /// --prove proves properties for every depth; --simulate runs random walks.
 ///
 /// Exit codes (as TLC): 0 no violation found; 12 a safety property is
-/// violated; 11 a deadlock was reached (--deadlock); 2 bad command line;
+/// violated; 13 a temporal property is violated (--temporal); 11 a
+/// deadlock was reached (--deadlock); 2 bad command line;
 /// 3 result incomplete (the solver answered unknown or timed out,
 /// --max-states stopped the explicit search, or the run was interrupted:
 /// Ctrl-C or SIGTERM still print the report of what was decided);
@@ -107,6 +109,16 @@ pub struct Cli {
     /// every depth. Off by default, as in the spec's MC.cfg.
     #[arg(long)]
     pub deadlock: bool,
+
+    /// Check a temporal property instead of the invariants: Finish, the
+    /// spec's `FairSpec => <>TerminateCond` (every fair behaviour reaches
+    /// the terminal state). A counterexample is a lasso, printed as TLC
+    /// prints one (ending in "Back to state l" or "Stuttering"), exit code
+    /// 13. The explicit engine decides it for every behaviour (the whole
+    /// reachable graph, no symmetry); the symbolic engine finds the
+    /// shortest lasso up to --depth.
+    #[arg(long, value_name = "PROPERTY", value_parser = ["Finish"])]
+    pub temporal: Option<String>,
 
     /// Stop at the first violation of any property instead of searching on
     /// for the others.
@@ -416,6 +428,30 @@ impl Cli {
                 ))
             })?;
         }
+        if self.temporal.is_some() {
+            if !self.inv.is_empty()
+                || self.deadlock
+                || self.simulate
+                || self.split_depths
+                || self.engine == Engine::Auto
+            {
+                return Err(Error::usage(
+                    "--temporal checks Finish alone, with --engine symbolic or explicit: check \
+                     invariants and deadlocks in another run",
+                ));
+            }
+            return Ok(Job::Temporal(TemporalPlan {
+                depth: self.depth(),
+                explicit: !symbolic,
+                max_states: self.max_states,
+                engine: BmcOptions {
+                    timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
+                    symmetry_breaking: !self.no_symmetry_breaking,
+                    lemmas: !self.no_lemmas,
+                    dump_smt: None,
+                },
+            }));
+        }
         if self.simulate {
             if !symbolic {
                 return Err(Error::usage(
@@ -521,6 +557,16 @@ impl Cli {
                     &format!("method: {method}; Z3 {z3}"),
                 )
             }
+            Job::Temporal(plan) => header(
+                "checking SemiSync's FairSpec => Finish",
+                p,
+                &[Property::Finish],
+                &if plan.explicit {
+                    "engine: explicit (every reachable state, no symmetry)".to_string()
+                } else {
+                    format!("engine: lasso BMC (Z3 {z3}); depth bound: {}", plan.depth)
+                },
+            ),
             Job::Simulate(plan) => header(
                 "simulating SemiSync",
                 p,

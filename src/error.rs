@@ -20,6 +20,8 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_INCOMPLETE: u8 = 3;
 /// A deadlock was reached (TLC's 11).
 pub const EXIT_DEADLOCK: u8 = 11;
+/// A temporal property is violated (TLC's 13).
+pub const EXIT_LIVENESS: u8 = 13;
 /// A safety property is violated (TLC's 12).
 pub const EXIT_VIOLATION: u8 = 12;
 /// Results the user asked for could not be written (sysexits' EX_IOERR).

@@ -594,3 +594,76 @@ fn deadlocks_are_found_at_tlc_depth_by_both_engines() {
         "{text}"
     );
 }
+
+/// TLC 2.20 (SPECIFICATION FairSpec, PROPERTY Finish): with two leader
+/// changes `zk_epoch` never reaches 10, so TerminateCond is unreachable and
+/// the behaviour that deadlocks after 15 steps stutters there forever; with
+/// four, every fair behaviour finishes.
+#[test]
+fn finish_is_violated_by_the_same_lasso_in_both_engines_and_holds_with_four_changes() {
+    let small = [
+        "--temporal",
+        "Finish",
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "-q",
+    ];
+    let p = Params {
+        clients: 1,
+        max_req: 1,
+        max_leader_changes: 2,
+        ..Params::default()
+    };
+    for engine in ["symbolic", "explicit"] {
+        let dir = std::env::temp_dir().join(format!("bmc-finish-{engine}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let itf = dir.join("finish.itf.json");
+        let mut args = small.to_vec();
+        args.extend([
+            "--max-leader-changes",
+            "2",
+            "--depth",
+            "20",
+            "--engine",
+            engine,
+        ]);
+        args.extend(["--itf", itf.to_str().unwrap()]);
+        let o = bmc(&args);
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(13), "{engine}: {text}");
+        assert!(
+            text.contains("Error: Temporal properties were violated."),
+            "{text}"
+        );
+        assert!(text.contains("State 17: Stuttering"), "{engine}: {text}");
+        // The printed behaviour is a real one of 15 steps; its last state
+        // has no enabled action and TerminateCond never holds.
+        let text_trace = text.replace("State 17: Stuttering", "");
+        assert_eq!(replay_printed(&p, &text_trace, Property::NoDeadlock), 15);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&itf).unwrap()).unwrap();
+        assert_eq!(doc["loop"], 15, "ITF: the last state loops to itself");
+        assert_eq!(doc["states"].as_array().unwrap().len(), 16);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    let mut args = small.to_vec();
+    args.extend(["--max-leader-changes", "4", "--engine", "explicit"]);
+    let o = bmc(&args);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "Finish      holds for every fair behaviour (no violating lasso among 264147 reachable \
+             states)"
+        ),
+        "{text}"
+    );
+    let mut args = small.to_vec();
+    args.extend(["--max-leader-changes", "4", "--depth", "12"]);
+    let o = bmc(&args);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("Finish      holds up to depth 12"), "{text}");
+}

@@ -8,6 +8,7 @@ pub mod prove;
 pub mod race;
 pub mod simulate;
 pub mod split;
+pub mod temporal;
 
 use crate::engine::explicit::{self, ExplicitOptions};
 use crate::engine::prove::{ProveDetail, ProveOptions};
@@ -32,6 +33,8 @@ pub enum Job {
     Simulate(simulate::SimPlan),
     /// The engines racing (`--engine auto`).
     Race(race::RacePlan),
+    /// `FairSpec => Finish` (`--temporal Finish`).
+    Temporal(temporal::TemporalPlan),
 }
 
 /// A run's result: a verdict per property, and a proof's details.
@@ -56,6 +59,7 @@ pub fn run(p: &Params, job: &Job, events: &Events) -> Result<Outcome> {
         Job::SplitDepths(plan) => (split::run(p, plan)?, None),
         Job::Explicit(opts) => (explicit::run(p, opts, events)?, None),
         Job::Simulate(plan) => (simulate::run(p, plan, events)?, None),
+        Job::Temporal(plan) => (temporal::run(p, plan, events)?, None),
         Job::Race(plan) => {
             let (r, by) = race::run(p, plan, events)?;
             decided_by = by;

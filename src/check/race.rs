@@ -251,6 +251,7 @@ mod tests {
                 actions: vec![Action::Terminated; depth],
             },
             conjunct: String::new(),
+            lasso: None,
         }))
     }
 

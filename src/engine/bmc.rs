@@ -148,6 +148,89 @@ impl Bmc {
         })
     }
 
+    /// Asks for a lasso of the current depth violating `FairSpec => Finish`:
+    /// `TerminateCond` false in every state, and the last state equal to an
+    /// earlier one (every step is real: `Terminated`, the only stuttering
+    /// action, needs `TerminateCond`) or without any enabled action (it
+    /// then stutters forever, which weak fairness allows). Not sound with
+    /// the partial-order reduction (reordering moves the states a loop
+    /// closes on): never combine them. A lasso is decoded and replayed.
+    pub fn check_lasso(&self) -> Result<Answer> {
+        use z3::ast::Bool;
+        let u = &self.u;
+        let enc = &u.enc;
+        let k = u.depth();
+        let t = Instant::now();
+        let lit = Bool::new_const(format!("lasso@{k}"));
+        let mut conds: Vec<Bool> = u
+            .states
+            .iter()
+            .map(|s| enc.terminate_cond(s).not())
+            .collect();
+        let same = |a: &[z3::ast::BV], b: &[z3::ast::BV]| {
+            Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
+        };
+        let mut ends: Vec<Bool> = (0..k).map(|l| same(&u.states[l], &u.states[k])).collect();
+        ends.push(enc.enabled(&u.states[k]).not());
+        conds.push(Bool::or(&ends));
+        u.solver.assert(lit.implies(Bool::and(&conds)));
+        let result = u.solver.check_assumptions(&[lit]);
+        let interrupted = || Some(Verdict::unknown_at(k, interrupt::REASON));
+        let verdict = match result {
+            SatResult::Unknown if interrupt::requested() => interrupted(),
+            SatResult::Unknown => Some(Verdict::unknown_at(
+                k,
+                u.solver
+                    .get_reason_unknown()
+                    .unwrap_or_else(|| "unknown".into()),
+            )),
+            SatResult::Unsat => None,
+            SatResult::Sat => match self.lasso() {
+                Ok(cx) => Some(Verdict::Violated(Box::new(cx))),
+                Err(_) if interrupt::requested() => interrupted(),
+                Err(e) => return Err(e),
+            },
+        };
+        Ok(Answer {
+            result,
+            seconds: t.elapsed().as_secs_f64(),
+            verdict,
+        })
+    }
+
+    /// The lasso of the last SAT answer, decoded and replayed.
+    fn lasso(&self) -> Result<crate::trace::Counterexample> {
+        use crate::error::Error;
+        use crate::trace::Loop;
+        let u = &self.u;
+        let model = u
+            .solver
+            .get_model()
+            .ok_or_else(|| Error::internal("the solver answered sat but gave no model"))?;
+        let trace = u
+            .decode(&model)
+            .map_err(|e| Error::internal(format!("cannot decode the Finish lasso: {e}")))?;
+        let last = trace.states.last().expect("a trace has a state");
+        let back = match trace.states[..trace.depth()].iter().position(|s| s == last) {
+            Some(l) => Loop::Back(l),
+            None => Loop::Stutter,
+        };
+        match trace.replay_lasso(&u.enc.p, back) {
+            Ok(conjunct) => Ok(crate::trace::Counterexample {
+                property: Property::Finish,
+                trace,
+                conjunct,
+                lasso: Some(back),
+            }),
+            Err(e) => Err(Error::internal(format!(
+                "the symbolic engine found a Finish lasso of {} steps that does not replay through \
+                 the concrete spec ({e}); this is an encoding bug. The trace was:\n{}",
+                trace.depth(),
+                trace.render(true)
+            ))),
+        }
+    }
+
     /// Conflicts of the SAT core in the last query.
     pub fn conflicts(&self) -> u64 {
         self.u.conflicts()

@@ -28,6 +28,9 @@ pub enum Method {
     /// The explicit search ran out of new states: `states` distinct states,
     /// the deepest first reached at `diameter`.
     Exhausted { states: u64, diameter: usize },
+    /// A temporal property: no violating lasso in the whole reachable graph
+    /// of `states` states (explicit search).
+    NoLasso { states: u64 },
 }
 
 /// Where an inductive invariant came from.
@@ -50,7 +53,7 @@ impl Method {
             Method::Invariant { .. } => 1,
             Method::KInduction { k, .. } => *k,
             Method::RecurrenceDiameter { bound, .. } => bound + 1,
-            Method::Exhausted { .. } => 0,
+            Method::Exhausted { .. } | Method::NoLasso { .. } => 0,
         }
     }
 
@@ -61,7 +64,7 @@ impl Method {
             Method::Invariant { conjuncts, .. }
             | Method::KInduction { conjuncts, .. }
             | Method::RecurrenceDiameter { conjuncts, .. } => *conjuncts,
-            Method::Exhausted { .. } => 0,
+            Method::Exhausted { .. } | Method::NoLasso { .. } => 0,
         }
     }
 
@@ -78,6 +81,7 @@ impl Method {
             Method::KInduction { k, .. } => format!("{k}-induction"),
             Method::RecurrenceDiameter { bound, .. } => format!("recurrence diameter <= {bound}"),
             Method::Exhausted { .. } => "exhaustive explicit search".into(),
+            Method::NoLasso { .. } => "no violating lasso in the reachable graph".into(),
         }
     }
 }
@@ -167,6 +171,10 @@ impl std::fmt::Display for Verdict {
             Verdict::Proved(Method::Exhausted { states, diameter }) => write!(
                 f,
                 "holds in every reachable state ({states} distinct states, diameter {diameter})"
+            ),
+            Verdict::Proved(Method::NoLasso { states }) => write!(
+                f,
+                "holds for every fair behaviour (no violating lasso among {states} reachable states)"
             ),
             Verdict::Proved(m) => {
                 let assumed = if m.k() > 1 { " assumed" } else { "" };

@@ -285,6 +285,7 @@ pub fn run(p: &Params, opts: &SimOptions) -> Result<SimReport> {
                                 property: q,
                                 trace: t,
                                 conjunct,
+                                lasso: None,
                             })
                         });
                         match checked {

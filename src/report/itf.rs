@@ -8,7 +8,7 @@ use crate::engine::Report;
 use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::spec::{self, State, VAR_NAMES};
-use crate::trace::Counterexample;
+use crate::trace::{Counterexample, Loop};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -69,7 +69,7 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
         .collect();
     // Readers such as the `itf` crate accept only strings as extra `#meta`
     // fields: the actions live in each state's `#meta`, the rest is text.
-    json!({
+    let mut doc = json!({
         "#meta": {
             "format": "ITF",
             "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
@@ -83,7 +83,15 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
         },
         "vars": VAR_NAMES,
         "states": states,
-    })
+    });
+    // A lasso: the index of the state the last one loops back to (itself
+    // when it stutters forever).
+    match cx.lasso {
+        Some(Loop::Back(l)) => doc["loop"] = json!(l),
+        Some(Loop::Stutter) => doc["loop"] = json!(tr.depth()),
+        None => {}
+    }
+    doc
 }
 
 /// Writes each counterexample of `report` as an ITF trace: to `file` when

@@ -11,10 +11,18 @@ use z3::SatResult;
 /// One property's verdict.
 pub fn verdict(p: &Params, name: &str, v: &Verdict) -> Value {
     match v {
-        Verdict::Violated(cx) => json!({
-            "name": name, "verdict": "violated", "depth": cx.trace.depth(),
-            "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
-        }),
+        Verdict::Violated(cx) => {
+            let mut j = json!({
+                "name": name, "verdict": "violated", "depth": cx.trace.depth(),
+                "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
+            });
+            match cx.lasso {
+                Some(crate::trace::Loop::Back(l)) => j["loop"] = json!(l),
+                Some(crate::trace::Loop::Stutter) => j["stuttering"] = json!(true),
+                None => {}
+            }
+            j
+        }
         Verdict::Found { cx, seed } => json!({
             "name": name, "verdict": "violated", "depth": cx.trace.depth(),
             "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
@@ -26,6 +34,9 @@ pub fn verdict(p: &Params, name: &str, v: &Verdict) -> Value {
         Verdict::HoldsUpTo(k) => json!({ "name": name, "verdict": "holds_up_to", "depth": k }),
         Verdict::Proved(Method::Exhausted { states, diameter }) => {
             json!({ "name": name, "verdict": "holds", "states": states, "diameter": diameter })
+        }
+        Verdict::Proved(Method::NoLasso { states }) => {
+            json!({ "name": name, "verdict": "holds", "states": states, "method": "no violating lasso" })
         }
         Verdict::Proved(m) => json!({
             "name": name, "verdict": "proved", "method": m.name(), "k": m.k(),

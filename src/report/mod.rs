@@ -8,25 +8,28 @@ pub mod json;
 
 use crate::check::Outcome;
 use crate::engine::{DepthInfo, Event, Events, LevelInfo, Report, Verdict};
-use crate::error::{EXIT_DEADLOCK, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION};
+use crate::error::{EXIT_DEADLOCK, EXIT_INCOMPLETE, EXIT_LIVENESS, EXIT_OK, EXIT_VIOLATION};
 use crate::params::Params;
 use crate::spec::Property;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use z3::SatResult;
 
-/// TLC's codes: 12 for a violated invariant, else 11 for a deadlock, else
-/// 3 when something is unknown (including an interrupted run), else 0.
+/// TLC's codes: 12 for a violated invariant, else 13 for a violated
+/// temporal property, else 11 for a deadlock, else 3 when something is
+/// unknown (including an interrupted run), else 0.
 pub fn exit_code(report: &Report) -> u8 {
-    let violated = |deadlock: bool| {
+    let violated = |which: fn(Property) -> bool| {
         report
             .verdicts
             .iter()
-            .any(|(q, v)| v.is_violated() && (*q == Property::NoDeadlock) == deadlock)
+            .any(|(q, v)| v.is_violated() && which(*q))
     };
-    if violated(false) {
+    if violated(|q| q != Property::NoDeadlock && !q.is_temporal()) {
         EXIT_VIOLATION
-    } else if violated(true) {
+    } else if violated(Property::is_temporal) {
+        EXIT_LIVENESS
+    } else if violated(|q| q == Property::NoDeadlock) {
         EXIT_DEADLOCK
     } else if report.verdicts.iter().any(|(_, v)| v.is_unknown()) {
         EXIT_INCOMPLETE

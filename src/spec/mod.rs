@@ -758,6 +758,41 @@ impl State {
 mod tests {
     use super::*;
 
+    /// Every action but `Terminated` changes the state: so a step of a
+    /// behaviour that never meets `TerminateCond` is always a real step,
+    /// which the lasso search of `--temporal Finish` relies on (its replay
+    /// checks each lasso concretely too).
+    #[test]
+    fn every_step_but_terminated_is_real() {
+        for p in [
+            Params::default(),
+            Params {
+                clients: 1,
+                max_req: 1,
+                max_leader_changes: 2,
+                ..Params::default()
+            },
+        ] {
+            let actions = Action::all(&p);
+            let mut level = init_states(&p);
+            let mut seen = 0;
+            for _ in 0..9 {
+                let mut next = vec![];
+                for s in &level {
+                    for (a, t) in successors(&p, &actions, s) {
+                        assert_eq!(a == Action::Terminated, t == *s, "{a} from {s:?}");
+                        seen += 1;
+                        next.push(t);
+                    }
+                }
+                next.sort();
+                next.dedup();
+                level = next;
+            }
+            assert!(seen > 1000, "{seen}");
+        }
+    }
+
     /// A buffer that held other successors (longer logs, other statuses)
     /// gives, after `clear`, exactly what a fresh `apply` gives: `clone_from`
     /// leaves nothing of the old state behind.

@@ -19,6 +19,10 @@ pub enum Property {
     /// successor, `TerminateCond` false. Not among `ALL`: checked with
     /// `--deadlock` (the spec's MC.cfg has CHECK_DEADLOCK FALSE).
     NoDeadlock,
+    /// `FairSpec => Finish` (`Finish == <>TerminateCond`), a temporal
+    /// property (`--temporal Finish`): no state reading (`violation` is
+    /// `None`); `check::temporal` checks it on lassos.
+    Finish,
 }
 
 impl Property {
@@ -30,7 +34,13 @@ impl Property {
             Property::Consistent => "Consistent",
             Property::Inv => "Inv",
             Property::NoDeadlock => "NoDeadlock",
+            Property::Finish => "Finish",
         }
+    }
+
+    /// A property of behaviours, not of states.
+    pub fn is_temporal(self) -> bool {
+        self == Property::Finish
     }
 
     /// The TLA+ definition of a property the spec does not define itself
@@ -58,6 +68,7 @@ impl Property {
                         .to_string()
                 })
             }
+            Property::Finish => None,
         }
     }
 
@@ -80,6 +91,9 @@ impl FromStr for Property {
             "Consistent" => Ok(Property::Consistent),
             "Inv" => Ok(Property::Inv),
             "NoDeadlock" => Ok(Property::NoDeadlock),
+            "Finish" => {
+                Err("Finish is a temporal property: check it with --temporal Finish".into())
+            }
             _ => Err(format!(
                 "unknown property '{s}': expected TypeOK, Consistent, Inv or NoDeadlock"
             )),

@@ -251,7 +251,12 @@ impl Unroller {
             Error::internal(format!("cannot decode the {prop} counterexample: {e}"))
         })?;
         match trace.replay(&self.enc.p, prop) {
-            Ok(conjunct) => Ok(Counterexample { property: prop, trace, conjunct }),
+            Ok(conjunct) => Ok(Counterexample {
+                property: prop,
+                trace,
+                conjunct,
+                lasso: None,
+            }),
             Err(e) => Err(Error::internal(format!(
                 "the symbolic engine found a {prop} counterexample at depth {} that does not replay \
                  through the concrete spec ({e}); this is an encoding bug. The trace was:\n{}",

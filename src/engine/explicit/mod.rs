@@ -3,6 +3,7 @@
 //! symmetry, expanded by the one BFS (`bfs`).
 
 pub mod bfs;
+pub mod liveness;
 pub mod store;
 
 use super::{Event, Events, LevelInfo, Method, Report, Verdict};
@@ -43,25 +44,39 @@ fn rebuild(
     }
     chain.reverse();
     let first_key = store.get(chain[0]);
-    let mut cur = init_states(p)
+    let cur = init_states(p)
         .into_iter()
         .find(|s| &*canon.key(s) == first_key)
         .ok_or("no initial state matches the stored root")?;
     let mut trace = Trace {
-        states: vec![cur.clone()],
+        states: vec![cur],
         actions: vec![],
     };
-    for &next in &chain[1..] {
+    follow(p, canon, store, actions, &mut trace, &chain[1..])?;
+    Ok(trace)
+}
+
+/// Extends `trace` through the stored states `nodes`, each a successor of
+/// the one before (the first of the trace's last state).
+fn follow(
+    p: &Params,
+    canon: &Canon,
+    store: &StateStore,
+    actions: &[Action],
+    trace: &mut Trace,
+    nodes: &[u32],
+) -> std::result::Result<(), String> {
+    for &next in nodes {
         let want = store.get(next);
-        let (a, t) = successors(p, actions, &cur)
+        let cur = trace.states.last().expect("a trace has a first state");
+        let (a, t) = successors(p, actions, cur)
             .into_iter()
             .find(|(_, t)| &*canon.key(t) == want)
             .ok_or("a stored state has no matching successor")?;
         trace.actions.push(a);
-        trace.states.push(t.clone());
-        cur = t;
+        trace.states.push(t);
     }
-    Ok(trace)
+    Ok(())
 }
 
 /// Breadth-first search up to `opts.depth` or until no new state appears,
@@ -148,6 +163,7 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
                     property: q,
                     trace,
                     conjunct,
+                    lasso: None,
                 }))
             }
             (None, Some(Err(reason))) => Verdict::unknown_at(depth + 1, reason.clone()),

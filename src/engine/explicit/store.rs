@@ -66,6 +66,22 @@ impl StateStore {
         }
         self.table = t;
     }
+    /// The index of `key`, if stored.
+    pub fn find(&self, key: &[u64]) -> Option<u32> {
+        let mask = self.table.len() - 1;
+        let mut h = hash_words(key) as usize & mask;
+        loop {
+            let e = self.table[h];
+            if e == EMPTY {
+                return None;
+            }
+            if self.get(e) == key {
+                return Some(e);
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
     /// Inserts `key`; its index when new, `None` when already present.
     pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
         if (self.len() + 1) * 4 > self.table.len() * 3 {

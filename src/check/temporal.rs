@@ -1,0 +1,65 @@
+//! `--temporal Finish`: `FairSpec => Finish`. The explicit engine explores
+//! the whole reachable graph and looks for a violating lasso in it (a
+//! verdict for every behaviour, or unknown past --max-states); the symbolic
+//! engine looks for the shortest lasso, one depth at a time (lasso BMC:
+//! "holds up to depth k" means no violating lasso of at most k steps). A
+//! lasso ends in a loop back to an earlier state or in a state without a
+//! real step, where it stutters forever; it is replayed before it is
+//! reported.
+
+use crate::engine::bmc::{Bmc, BmcOptions};
+use crate::engine::explicit::liveness;
+use crate::engine::{DepthInfo, Event, Events, Report, Verdict};
+use crate::error::Result;
+use crate::interrupt;
+use crate::params::Params;
+use crate::spec::Property;
+use std::time::Instant;
+
+#[derive(Clone, Debug)]
+pub struct TemporalPlan {
+    pub depth: usize,
+    /// The explicit engine instead of lasso BMC.
+    pub explicit: bool,
+    pub max_states: Option<u64>,
+    /// The unrolling (no partial-order reduction: it is unsound for
+    /// lassos, and never applied here).
+    pub engine: BmcOptions,
+}
+
+pub fn run(p: &Params, plan: &TemporalPlan, events: &Events) -> Result<Report> {
+    let _z3 = interrupt::Guard::new();
+    let start = Instant::now();
+    let v = if plan.explicit {
+        liveness::finish(p, plan.max_states)?
+    } else {
+        let mut bmc = Bmc::new(p, &plan.engine);
+        let mut v = Verdict::HoldsUpTo(plan.depth);
+        for k in 0..=plan.depth {
+            if interrupt::requested() {
+                v = Verdict::unknown_at(k, interrupt::REASON);
+                break;
+            }
+            let t0 = Instant::now();
+            if k > 0 {
+                bmc.deepen();
+            }
+            let a = bmc.check_lasso()?;
+            events.emit(Event::Depth(DepthInfo {
+                depth: k,
+                seconds: t0.elapsed().as_secs_f64(),
+                total_seconds: start.elapsed().as_secs_f64(),
+                answers: vec![(Property::Finish, a.result, a.seconds)],
+            }));
+            if let Some(found) = a.verdict {
+                v = found;
+                break;
+            }
+        }
+        v
+    };
+    Ok(Report {
+        verdicts: vec![(Property::Finish, v)],
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
