@@ -1,0 +1,308 @@
+//! From flags to a job for `check::run`, and the report's header: every
+//! flag-to-policy decision of the command line, in one place.
+
+use super::{Cli, Engine, ProveWith};
+use semisync_bmc::check::bmc::{BmcPlan, InvariantPolicy, PorPolicy};
+use semisync_bmc::check::race::{wants_walks, RacePlan};
+use semisync_bmc::check::simulate::SimPlan;
+use semisync_bmc::check::temporal::TemporalPlan;
+use semisync_bmc::check::Job;
+use semisync_bmc::engine::bmc::BmcOptions;
+use semisync_bmc::engine::explicit::ExplicitOptions;
+use semisync_bmc::engine::prove::{ProveOptions, Route};
+use semisync_bmc::engine::simulate::SimOptions;
+use semisync_bmc::error::{Error, Result};
+use semisync_bmc::params::Params;
+use semisync_bmc::spec::Property;
+
+impl Cli {
+    pub fn params(&self) -> Params {
+        Params {
+            clients: self.clients,
+            replicas: self.replicas,
+            max_req: self.max_req,
+            max_leader_changes: self.max_leader_changes,
+            replication_factor: self.replication_factor,
+            epoch_max: self.epoch_max,
+            log_offset_max: self.log_offset_max,
+        }
+    }
+
+    /// `--depth`, or its default for the mode.
+    pub fn depth(&self) -> usize {
+        self.depth.unwrap_or(if self.simulate { 100 } else { 25 })
+    }
+
+    pub fn properties(&self) -> Vec<Property> {
+        let mut v = if self.inv.is_empty() {
+            Property::ALL.to_vec()
+        } else {
+            self.inv.clone()
+        };
+        if self.deadlock {
+            v.push(Property::NoDeadlock);
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Sets each `--z3-param` (before any solver is made); an unknown key
+    /// is a usage error.
+    pub fn apply_z3_params(&self) -> Result<()> {
+        for kv in &self.z3_params {
+            match kv.split_once('=') {
+                Some((k, v)) if !k.is_empty() && !v.is_empty() && !kv.contains('\0') => {
+                    // Z3 prints a page of warnings for an unknown key: ask
+                    // quietly first.
+                    z3::set_global_param("warning", "false");
+                    let known = z3::get_global_param(k).is_some();
+                    z3::set_global_param("warning", "true");
+                    if !known {
+                        return Err(Error::usage(format!(
+                            "--z3-param: Z3 has no parameter {k:?}"
+                        )));
+                    }
+                    z3::set_global_param(k, v);
+                }
+                _ => {
+                    return Err(Error::usage(format!(
+                        "--z3-param wants KEY=VALUE, got {kv:?}"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The flags as a job for `check::run`, or why they do not fit
+    /// together.
+    pub fn job(&self) -> Result<Job> {
+        let props = self.properties();
+        let symbolic = self.engine != Engine::Explicit;
+        if self.engine == Engine::Auto && (self.split_depths || self.simulate) {
+            return Err(Error::usage(
+                "--engine auto races the engines itself; drop --split-depths or --simulate",
+            ));
+        }
+        if self.dump_smt.is_some() && !symbolic {
+            return Err(Error::usage("--dump-smt needs the symbolic engine"));
+        }
+        if self.split_depths && !symbolic {
+            return Err(Error::usage("--split-depths needs the symbolic engine"));
+        }
+        if self.prove {
+            if !symbolic {
+                return Err(Error::usage(
+                    "--prove uses the symbolic engine; drop --engine explicit",
+                ));
+            }
+            if self.dump_smt.is_some() {
+                return Err(Error::usage(
+                    "--dump-smt writes BMC's queries; --prove does not use it",
+                ));
+            }
+            if let Some(file) = &self.certificate {
+                semisync_bmc::report::certificate::paths(file, &props)?;
+            }
+            return Ok(Job::Prove(ProveOptions {
+                route: match self.prove_with {
+                    ProveWith::Induction => Route::Induction,
+                    ProveWith::Spacer => Route::Spacer,
+                },
+                max_k: self.max_k,
+                timeout: self.timeout.map(std::time::Duration::from_secs),
+                sample_states: self.samples,
+                strengthen: !self.no_strengthen,
+                seed: !self.no_seed,
+                minimize: self.certificate.is_some(),
+                ..ProveOptions::new(props)
+            }));
+        }
+        if self.certificate.is_some() {
+            return Err(Error::usage("--certificate needs --prove"));
+        }
+        if let Some(dir) = &self.dump_smt {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::usage(format!(
+                    "cannot create --dump-smt directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        if self.temporal.is_some() {
+            if !self.inv.is_empty()
+                || self.deadlock
+                || self.simulate
+                || self.split_depths
+                || self.engine == Engine::Auto
+            {
+                return Err(Error::usage(
+                    "--temporal checks Finish alone, with --engine symbolic or explicit: check \
+                     invariants and deadlocks in another run",
+                ));
+            }
+            return Ok(Job::Temporal(TemporalPlan {
+                depth: self.depth(),
+                explicit: !symbolic,
+                max_states: self.max_states,
+                engine: BmcOptions {
+                    timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
+                    symmetry_breaking: !self.no_symmetry_breaking,
+                    lemmas: !self.no_lemmas,
+                    dump_smt: None,
+                },
+            }));
+        }
+        if self.simulate {
+            if !symbolic {
+                return Err(Error::usage(
+                    "--simulate runs walks through the concrete spec; drop --engine explicit",
+                ));
+            }
+            if self.runs == 0 || self.workers == Some(0) {
+                return Err(Error::usage("--runs and --workers must be at least 1"));
+            }
+            let seed = self.seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64 % 1_000_000_000)
+            });
+            return Ok(Job::Simulate(SimPlan {
+                sim: SimOptions {
+                    props,
+                    runs: self.runs,
+                    depth: self.depth(),
+                    seed,
+                    swarm: self.swarm,
+                    workers: self.workers.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(1, |n| n.get())
+                    }),
+                    stop_at_first: self.stop_at_first,
+                },
+                shorten_secs: self.shorten.then_some(self.shorten_budget),
+            }));
+        }
+        if !symbolic {
+            return Ok(Job::Explicit(ExplicitOptions {
+                depth: self.depth(),
+                props,
+                max_states: self.max_states,
+                symmetry: self.symmetry,
+                stop_at_first: self.stop_at_first,
+                deadline: None,
+            }));
+        }
+        let plan = BmcPlan {
+            engine: BmcOptions {
+                timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
+                symmetry_breaking: !self.no_symmetry_breaking,
+                lemmas: !self.no_lemmas,
+                dump_smt: self.dump_smt.clone(),
+            },
+            stop_at_first: self.stop_at_first,
+            partial_order: match (self.no_por, self.por_from) {
+                (true, _) => PorPolicy::Off,
+                (false, Some(k)) => PorPolicy::From(k),
+                (false, None) => PorPolicy::Auto,
+            },
+            invariant: if self.assume_invariant {
+                InvariantPolicy::First
+            } else if self.no_invariant {
+                InvariantPolicy::Off
+            } else {
+                InvariantPolicy::Auto
+            },
+            ..BmcPlan::new(self.depth(), props)
+        };
+        Ok(if self.engine == Engine::Auto {
+            let p = self.params();
+            let walks = wants_walks(&p).then(|| SimOptions {
+                props: plan.props.clone(),
+                runs: self.runs,
+                depth: self.depth().max(100),
+                seed: 1,
+                swarm: true,
+                workers: 1,
+                stop_at_first: self.stop_at_first,
+            });
+            Job::Race(RacePlan { bmc: plan, walks })
+        } else if self.split_depths {
+            Job::SplitDepths(plan)
+        } else {
+            Job::Bmc(plan)
+        })
+    }
+
+    /// The report's header for `job`.
+    pub fn header(&self, p: &Params, job: &Job) -> String {
+        use semisync_bmc::report::header;
+        let z3 = z3::full_version();
+        match job {
+            Job::Prove(o) => {
+                let method = match o.route {
+                    Route::Induction => format!(
+                        "{}k-induction (k <= {})",
+                        if o.strengthen {
+                            "template strengthening, then "
+                        } else {
+                            ""
+                        },
+                        o.max_k + 1
+                    ),
+                    Route::Spacer => "Spacer (IC3/PDR)".into(),
+                };
+                header(
+                    "proving SemiSync's invariants for every depth",
+                    p,
+                    &o.props,
+                    &format!("method: {method}; Z3 {z3}"),
+                )
+            }
+            Job::Temporal(plan) => header(
+                "checking SemiSync's FairSpec => Finish",
+                p,
+                &[Property::Finish],
+                &if plan.explicit {
+                    "engine: explicit (every reachable state, no symmetry)".to_string()
+                } else {
+                    format!("engine: lasso BMC (Z3 {z3}); depth bound: {}", plan.depth)
+                },
+            ),
+            Job::Simulate(plan) => header(
+                "simulating SemiSync",
+                p,
+                &plan.sim.props,
+                &format!(
+                    "random walks of at most {} steps, {} at most, seed {}{}",
+                    plan.sim.depth,
+                    plan.sim.runs,
+                    plan.sim.seed,
+                    if plan.sim.swarm { ", swarm" } else { "" }
+                ),
+            ),
+            _ => {
+                let engine = match self.engine {
+                    Engine::Symbolic => format!("symbolic (Z3 {z3})"),
+                    Engine::Auto => format!(
+                        "auto: symbolic (Z3 {z3}) and explicit racing{}",
+                        if matches!(job, Job::Race(RacePlan { walks: Some(_), .. })) {
+                            ", random walks beside them"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Engine::Explicit => {
+                        format!("explicit{}", if self.symmetry { ", symmetry" } else { "" })
+                    }
+                };
+                header(
+                    "checking SemiSync",
+                    p,
+                    &self.properties(),
+                    &format!("engine: {engine}; depth bound: {}", self.depth()),
+                )
+            }
+        }
+    }
+}
