@@ -8,6 +8,13 @@ mod common;
 use common::bmc;
 use std::process::Output;
 
+/// The summary line of `prop` in a text report.
+fn summary_line<'a>(text: &'a str, prop: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(&format!("  {prop} ")))
+        .unwrap_or_else(|| panic!("no summary line for {prop}:\n{text}"))
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -272,10 +279,7 @@ fn a_solver_timeout_is_reported_as_unknown_never_as_a_pass() {
     ]);
     let text = stdout(&o);
     assert_eq!(o.status.code(), Some(3), "{text}");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("  Consistent"))
-        .expect(&text);
+    let line = summary_line(&text, "Consistent");
     assert!(line.contains("unknown at depth"), "{line}");
     assert!(!line.contains("holds up to depth 25"), "{line}");
 }
@@ -380,10 +384,7 @@ fn ctrl_c_stops_bmc_and_still_prints_what_was_decided() {
     );
     assert!(text.contains("TypeOK      violated at depth 5"), "{text}");
     assert!(text.contains("Interrupted:"), "{text}");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("  Consistent"))
-        .expect(&text);
+    let line = summary_line(&text, "Consistent");
     assert!(line.contains("(interrupted); holds up to depth"), "{line}");
     let k: usize = line.rsplit(' ').next().unwrap().parse().expect(line);
     assert!(k >= 11, "{line}");
@@ -524,10 +525,7 @@ fn walks_without_a_violation_never_say_holds() {
     ]);
     let text = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{text}");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("  TypeOK"))
-        .expect(&text);
+    let line = summary_line(&text, "TypeOK");
     assert!(
         line.contains("no violation in 300 random runs of at most 30 steps (not a proof)"),
         "{line}"

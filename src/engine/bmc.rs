@@ -119,27 +119,39 @@ impl Bmc {
         let t = Instant::now();
         let result = u.check_violation(prop, self.dump.as_deref());
         log::debug!("depth {k} {prop}: {} conflicts", u.conflicts());
+        if result == SatResult::Unsat && self.lemmas {
+            u.solver.assert(u.enc.property(prop, &u.states[k]));
+        }
+        self.answer(result, t, || u.counterexample(prop))
+    }
+
+    /// The answer to the query just made: unknown (with the solver's
+    /// reason, or "interrupted"), none, or the counterexample `decode`
+    /// reads out of the model.
+    fn answer(
+        &self,
+        result: SatResult,
+        t: Instant,
+        decode: impl FnOnce() -> Result<crate::trace::Counterexample>,
+    ) -> Result<Answer> {
+        let k = self.u.depth();
         let interrupted = || Some(Verdict::unknown_at(k, interrupt::REASON));
         let verdict = match result {
             SatResult::Unknown if interrupt::requested() => interrupted(),
             SatResult::Unknown => Some(Verdict::unknown_at(
                 k,
-                u.solver
+                self.u
+                    .solver
                     .get_reason_unknown()
                     .unwrap_or_else(|| "unknown".into()),
             )),
-            SatResult::Sat => match u.counterexample(prop) {
+            SatResult::Unsat => None,
+            SatResult::Sat => match decode() {
                 Ok(cx) => Some(Verdict::Violated(Box::new(cx))),
                 // A cancelled context cannot evaluate the model.
                 Err(_) if interrupt::requested() => interrupted(),
                 Err(e) => return Err(e),
             },
-            SatResult::Unsat => {
-                if self.lemmas {
-                    u.solver.assert(u.enc.property(prop, &u.states[k]));
-                }
-                None
-            }
         };
         Ok(Answer {
             result,
@@ -175,27 +187,7 @@ impl Bmc {
         conds.push(Bool::or(&ends));
         u.solver.assert(lit.implies(Bool::and(&conds)));
         let result = u.solver.check_assumptions(&[lit]);
-        let interrupted = || Some(Verdict::unknown_at(k, interrupt::REASON));
-        let verdict = match result {
-            SatResult::Unknown if interrupt::requested() => interrupted(),
-            SatResult::Unknown => Some(Verdict::unknown_at(
-                k,
-                u.solver
-                    .get_reason_unknown()
-                    .unwrap_or_else(|| "unknown".into()),
-            )),
-            SatResult::Unsat => None,
-            SatResult::Sat => match self.lasso() {
-                Ok(cx) => Some(Verdict::Violated(Box::new(cx))),
-                Err(_) if interrupt::requested() => interrupted(),
-                Err(e) => return Err(e),
-            },
-        };
-        Ok(Answer {
-            result,
-            seconds: t.elapsed().as_secs_f64(),
-            verdict,
-        })
+        self.answer(result, t, || self.lasso())
     }
 
     /// The lasso of the last SAT answer, decoded and replayed.
