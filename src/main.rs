@@ -47,6 +47,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<u8> {
+    if let Some(cli::Command::View { trace, html }) = &cli.command {
+        report::html::view(trace, html)?;
+        return Ok(EXIT_OK);
+    }
     let p = cli.params();
     p.validate()?;
     cli.apply_z3_params()?;
@@ -68,6 +72,9 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     }
     if let Some(file) = &cli.itf {
         report::itf::write(&p, &outcome.report, file)?;
+    }
+    if let Some(file) = &cli.html {
+        report::html::write(&p, &outcome.report, file)?;
     }
     if !cli.json {
         print_out(&report::text(&outcome, cli.full_states))?;

@@ -6,6 +6,20 @@ mod job;
 use clap::{Parser, ValueEnum};
 use semisync_bmc::spec::Property;
 
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Draw an existing ITF trace (this tool's --itf, or Apalache's over
+    /// SemiSync's variables) as an HTML page: bmc view TRACE.itf.json
+    /// --html FILE.
+    View {
+        /// The ITF trace.
+        trace: std::path::PathBuf,
+        /// The page to write.
+        #[arg(long, value_name = "FILE")]
+        html: std::path::PathBuf,
+    },
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProveWith {
     /// Template strengthening (Houdini), then k-induction.
@@ -46,7 +60,14 @@ pub enum Engine {
 /// 1 internal error (a counterexample failed replay: an encoding bug);
 /// 74 the results could not be written.
 #[derive(Parser, Debug)]
-#[command(name = "bmc", version, about, long_about, verbatim_doc_comment)]
+#[command(
+    name = "bmc",
+    version,
+    about,
+    long_about,
+    verbatim_doc_comment,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Largest number of steps to explore (with --simulate: the most steps
     /// of one walk). Default: 25; 100 with --simulate.
@@ -295,6 +316,16 @@ pub struct Cli {
     /// --simulate: threads running walks. Default: one per core.
     #[arg(long, requires = "simulate")]
     pub workers: Option<usize>,
+
+    /// Draw each counterexample as a self-contained HTML page (a message
+    /// sequence chart: one lane per client, replica, ZooKeeper and the
+    /// healer; click a step for its state) to FILE; with several, to FILE
+    /// with the property's name before the extension.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
 
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]

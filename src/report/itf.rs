@@ -122,7 +122,7 @@ pub fn write(p: &Params, report: &Report, file: &Path) -> Result<()> {
 }
 
 /// `trace.itf.json` -> `trace.Inv.itf.json`
-fn with_property(file: &Path, prop: &str) -> PathBuf {
+pub fn with_property(file: &Path, prop: &str) -> PathBuf {
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -132,4 +132,159 @@ fn with_property(file: &Path, prop: &str) -> PathBuf {
         None => format!("{name}.{prop}"),
     };
     file.with_file_name(new)
+}
+
+/// A trace read back from ITF: its states, the action of each step (from
+/// each state's `#meta.action`, `?` when absent), and what the trace's
+/// `#meta` says it violates, if anything.
+#[derive(Clone, Debug)]
+pub struct ReadTrace {
+    pub states: Vec<State>,
+    pub actions: Vec<String>,
+    pub violated: Option<String>,
+    pub conjunct: Option<String>,
+    pub lasso: Option<Loop>,
+}
+
+/// Reads an ITF trace over SemiSync's variables (as this tool and
+/// Apalache write them) back into states.
+pub fn read(doc: &Value) -> std::result::Result<ReadTrace, String> {
+    let states_json = doc["states"].as_array().ok_or("no \"states\" array")?;
+    let mut states = vec![];
+    let mut actions = vec![];
+    for (i, st) in states_json.iter().enumerate() {
+        states.push(read_state(st).map_err(|e| format!("state {}: {e}", i + 1))?);
+        if i > 0 {
+            actions.push(st["#meta"]["action"].as_str().unwrap_or("?").to_string());
+        }
+    }
+    if states.is_empty() {
+        return Err("the trace has no state".into());
+    }
+    let text = |k: &str| doc["#meta"][k].as_str().map(String::from);
+    let n = states.len();
+    let lasso = doc["loop"].as_u64().map(|l| {
+        if l as usize + 1 == n {
+            Loop::Stutter
+        } else {
+            Loop::Back(l as usize)
+        }
+    });
+    Ok(ReadTrace {
+        states,
+        actions,
+        violated: text("violated"),
+        conjunct: text("conjunct"),
+        lasso,
+    })
+}
+
+fn int(v: &Value) -> std::result::Result<u32, String> {
+    match v {
+        Value::Object(o) if o.contains_key("#bigint") => o["#bigint"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("not an integer: {v}")),
+        Value::Number(n) => n
+            .as_u64()
+            .and_then(|x| u32::try_from(x).ok())
+            .ok_or_else(|| format!("not an integer: {v}")),
+        _ => Err(format!("not an integer: {v}")),
+    }
+}
+
+/// `r3` -> 2, `c1` -> 0.
+fn id(v: &Value) -> std::result::Result<usize, String> {
+    v.as_str()
+        .filter(|s| s.len() > 1)
+        .and_then(|s| s[1..].parse::<usize>().ok())
+        .filter(|&n| n >= 1)
+        .map(|n| n - 1)
+        .ok_or_else(|| format!("not a replica or client id: {v}"))
+}
+
+fn opt<T>(
+    v: &Value,
+    f: impl Fn(&Value) -> std::result::Result<T, String>,
+) -> std::result::Result<Option<T>, String> {
+    if v.as_str() == Some("nil") {
+        Ok(None)
+    } else {
+        f(v).map(Some)
+    }
+}
+
+fn seq(v: &Value) -> std::result::Result<Vec<u32>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("not a sequence: {v}"))?
+        .iter()
+        .map(int)
+        .collect()
+}
+
+/// A function over ids, in id order.
+fn fun<T>(
+    v: &Value,
+    f: impl Fn(&Value) -> std::result::Result<T, String>,
+) -> std::result::Result<Vec<T>, String> {
+    let pairs = v["#map"]
+        .as_array()
+        .ok_or_else(|| format!("not a function: {v}"))?;
+    let mut out: Vec<(usize, T)> = vec![];
+    for kv in pairs {
+        out.push((id(&kv[0])?, f(&kv[1])?));
+    }
+    out.sort_by_key(|(k, _)| *k);
+    if out.iter().enumerate().any(|(i, (k, _))| i != *k) {
+        return Err(format!("a function whose domain has a gap: {v}"));
+    }
+    Ok(out.into_iter().map(|(_, x)| x).collect())
+}
+
+fn named<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    v: &Value,
+) -> std::result::Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|x| Some(name(*x)) == v.as_str())
+        .ok_or_else(|| format!("not a status: {v}"))
+}
+
+fn read_state(v: &Value) -> std::result::Result<State, String> {
+    use crate::spec::{DbStatus, HealerStatus, ZkStatus};
+    let g = |n: &str| v.get(n).ok_or_else(|| format!("no variable {n}"));
+    let db = fun(g("db")?, seq)?;
+    let nr = db.len();
+    let old: Vec<usize> = g("old_leaders")?["#set"]
+        .as_array()
+        .ok_or("old_leaders is not a set")?
+        .iter()
+        .map(id)
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(State {
+        zk_leader: id(g("zk_leader")?)?,
+        zk_epoch: int(g("zk_epoch")?)?,
+        zk_leader_epoch: int(g("zk_leader_epoch")?)?,
+        zk_status: named(&ZkStatus::ALL, ZkStatus::name, g("zk_status")?)?,
+        old_leaders: (0..nr).map(|r| old.contains(&r)).collect(),
+        zk_catchup_index: opt(g("zk_catchup_index")?, int)?,
+        db,
+        db_leader: fun(g("db_leader")?, id)?,
+        db_replicated: fun(g("db_replicated")?, |row| fun(row, int))?,
+        db_epoch: fun(g("db_epoch")?, int)?,
+        db_status: fun(g("db_status")?, |x| {
+            named(&DbStatus::ALL, DbStatus::name, x)
+        })?,
+        next_req: int(g("next_req")?)?,
+        client_leader: fun(g("client_leader")?, id)?,
+        client_success: fun(g("client_success")?, seq)?,
+        pending: fun(g("pending")?, |x| opt(x, int))?,
+        pending_db: fun(g("pending_db")?, |x| opt(x, id))?,
+        client_leader_epoch: fun(g("client_leader_epoch")?, int)?,
+        healer_status: named(&HealerStatus::ALL, HealerStatus::name, g("healer_status")?)?,
+        healer_epoch: int(g("healer_epoch")?)?,
+        healer_replicas: fun(g("healer_replicas")?, |x| opt(x, int))?,
+    })
 }

@@ -3,6 +3,7 @@
 //! written in one place, and the exit code of an outcome.
 
 pub mod certificate;
+pub mod html;
 pub mod itf;
 pub mod json;
 
