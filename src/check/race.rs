@@ -5,10 +5,12 @@
 //! is known: a violation at the shortest depth (both exhaustive engines
 //! find shortest ones, and when both do they must agree), proved for every
 //! depth (symbolic) or in every reachable state (an exhausted explicit
-//! search); otherwise, once no engine is left running, the deeper "holds up
-//! to", and a violation the walks met (not known to be shortest) when
-//! nothing shorter was found. An engine whose answers can no longer win is
-//! stopped at once (`interrupt::Group`).
+//! search); otherwise, once the symbolic engine and the walks are done, a
+//! violation the walks met (deeper than the bound, not known to be the
+//! shortest), else the deepest "holds up to". Answers that contradict each
+//! other are an internal error. An engine whose answers can no longer win
+//! is stopped at once (`interrupt::Group`). The walks run with `--swarm`
+//! and `--depth` at least 100: their seed replays with those.
 
 use super::bmc::{self, BmcPlan};
 use crate::engine::explicit::{self, ExplicitOptions};
@@ -53,24 +55,33 @@ fn settle(
     running: &[&'static str],
     bound: usize,
 ) -> Result<Option<(&'static str, Verdict)>> {
-    let shortest: Vec<&(&str, &Verdict)> = answers
-        .iter()
-        .filter(|(_, v)| matches!(v, Verdict::Violated(_)))
-        .collect();
-    if let [a, rest @ ..] = shortest.as_slice() {
-        for b in rest {
-            if a.1.violation_depth() != b.1.violation_depth() {
+    // Answers that contradict each other mean an engine is wrong: say so.
+    for (a, v) in answers {
+        let Some(d) = v.violation_depth() else {
+            continue;
+        };
+        for (b, w) in answers {
+            let clash = match w {
+                Verdict::Proved(_) => true,
+                Verdict::HoldsUpTo(k) => *k >= d,
+                Verdict::Violated(_) if matches!(v, Verdict::Violated(_)) => {
+                    w.violation_depth() != Some(d)
+                }
+                _ => false,
+            };
+            if clash {
                 return Err(Error::internal(format!(
-                    "the {} engine's shortest violation has {} steps, the {} engine's {}: \
-                     one of them is wrong",
-                    a.0,
-                    a.1.violation_depth().unwrap_or(0),
-                    b.0,
-                    b.1.violation_depth().unwrap_or(0)
+                    "the {a} engine found a violation of {d} steps, the {b} engine says {w}: \
+                     one of them is wrong"
                 )));
             }
         }
-        return Ok(Some((a.0, a.1.clone())));
+    }
+    if let Some((e, v)) = answers
+        .iter()
+        .find(|(_, v)| matches!(v, Verdict::Violated(_)))
+    {
+        return Ok(Some((e, (*v).clone())));
     }
     if let Some((e, v)) = answers
         .iter()
@@ -78,39 +89,32 @@ fn settle(
     {
         return Ok(Some((e, (*v).clone())));
     }
-    // The symbolic engine may still prove it; the explicit one could only
-    // exhaust the state space, which it rarely does after BMC reached the
-    // bound, and walks only find violations deeper than the bound.
+    // The symbolic engine may still prove it, or find the shortest
+    // violation; walks may still meet one deeper than the bound. The
+    // explicit engine could only exhaust the state space, which it rarely
+    // does after BMC reached the bound: it is not waited for then.
     let at_bound = answers
         .iter()
         .any(|(_, v)| matches!(v, Verdict::HoldsUpTo(k) if *k >= bound));
-    if running.contains(&SYMBOLIC) || (!running.is_empty() && !at_bound) {
+    if running.contains(&SYMBOLIC)
+        || running.contains(&SIMULATION)
+        || (!running.is_empty() && !at_bound)
+    {
         return Ok(None);
     }
-    let best = answers
+    // Nothing final: a real (not shortest) violation, else the deepest
+    // bound reached, else the most honest unknown, else the walks' "none".
+    let rank = |v: &Verdict| match v {
+        Verdict::Found { .. } => (4, 0),
+        Verdict::HoldsUpTo(k) => (3, *k),
+        Verdict::Unknown { holds_up_to, .. } => (2, holds_up_to.map_or(0, |k| k + 1)),
+        Verdict::NotFound { .. } => (1, 0),
+        _ => (0, 0),
+    };
+    Ok(answers
         .iter()
-        .filter(|(_, v)| matches!(v, Verdict::HoldsUpTo(_)))
-        .max_by_key(|(_, v)| match v {
-            Verdict::HoldsUpTo(k) => *k,
-            _ => 0,
-        })
-        .or_else(|| {
-            answers
-                .iter()
-                .find(|(_, v)| matches!(v, Verdict::Found { .. }))
-        })
-        .or_else(|| {
-            answers
-                .iter()
-                .find(|(_, v)| matches!(v, Verdict::NotFound { .. }))
-        })
-        .or_else(|| {
-            answers.iter().max_by_key(|(_, v)| match v {
-                Verdict::Unknown { holds_up_to, .. } => holds_up_to.map_or(0, |k| k + 1),
-                _ => 0,
-            })
-        });
-    Ok(best.map(|(e, v)| (*e, (*v).clone())))
+        .max_by_key(|(_, v)| rank(v))
+        .map(|(e, v)| (*e, (*v).clone())))
 }
 
 /// Runs the race; returns the verdicts and which engine decided each.
@@ -160,6 +164,7 @@ pub fn run(
             Box::new(move || {
                 let t = Instant::now();
                 let r = simulate::run(&p, &walks)?;
+                let stopped = interrupt::requested();
                 Ok(Report {
                     verdicts: r
                         .found
@@ -169,6 +174,11 @@ pub fn run(
                                 Some(f) => Verdict::Found {
                                     cx: Box::new(f.cx),
                                     seed: f.seed,
+                                },
+                                None if stopped => Verdict::Unknown {
+                                    depth: 0,
+                                    reason: interrupt::REASON.into(),
+                                    holds_up_to: None,
                                 },
                                 None => Verdict::NotFound {
                                     runs: r.runs,
@@ -281,8 +291,34 @@ mod tests {
         assert!(settle(&[(SYMBOLIC, &h10)], &[EXPLICIT], 25)
             .unwrap()
             .is_none());
-        // Two shortest violations of different depths: a bug, said loudly.
+        // Two shortest violations of different depths: a bug, said loudly;
+        // so is a violation below a depth another engine says holds.
         let v18 = violated(18);
         assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &v18)], &[], 25).is_err());
+        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &holds)], &[], 25).is_err());
+        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &proved)], &[], 25).is_err());
+        // A walk's violation beyond the bound beats "holds up to the
+        // bound", once the walks are done; while they run, it waits.
+        let found = Verdict::Found {
+            cx: match violated(30) {
+                Verdict::Violated(cx) => cx,
+                _ => unreachable!(),
+            },
+            seed: 7,
+        };
+        let h6 = Verdict::HoldsUpTo(6);
+        assert!(settle(&[(SYMBOLIC, &h6)], &[SIMULATION], 6)
+            .unwrap()
+            .is_none());
+        let s = settle(&[(SYMBOLIC, &h6), (SIMULATION, &found)], &[EXPLICIT], 6).unwrap();
+        assert!(matches!(s, Some((SIMULATION, Verdict::Found { .. }))));
+        // An interrupted symbolic engine's unknown beats the walks' "none".
+        let unknown = Verdict::unknown_at(4, "interrupted");
+        let none = Verdict::NotFound {
+            runs: 10,
+            depth: 100,
+        };
+        let s = settle(&[(SYMBOLIC, &unknown), (SIMULATION, &none)], &[], 6).unwrap();
+        assert!(matches!(s, Some((SYMBOLIC, Verdict::Unknown { .. }))));
     }
 }

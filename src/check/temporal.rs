@@ -28,7 +28,6 @@ pub struct TemporalPlan {
 }
 
 pub fn run(p: &Params, plan: &TemporalPlan, events: &Events) -> Result<Report> {
-    let _z3 = interrupt::Guard::new();
     let start = Instant::now();
     let v = if plan.explicit {
         liveness::finish(p, plan.max_states)?

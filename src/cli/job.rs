@@ -91,6 +91,14 @@ impl Cli {
         if self.split_depths && !symbolic {
             return Err(Error::usage("--split-depths needs the symbolic engine"));
         }
+        if self.temporal.is_some()
+            && (self.prove || self.symmetry || self.stop_at_first || self.dump_smt.is_some())
+        {
+            return Err(Error::usage(
+                "--temporal Finish takes none of --prove (not yet), --symmetry (a cycle of \
+                 canonical states need not be a cycle), --stop-at-first, --dump-smt",
+            ));
+        }
         if self.prove {
             if !symbolic {
                 return Err(Error::usage(

@@ -5,7 +5,10 @@
 //! the states where `TerminateCond` is false: a state without a real
 //! successor, or a strongly connected component with an edge (Tarjan,
 //! iterative). No symmetry reduction: a cycle of canonical states need not
-//! be a cycle of states.
+//! be a cycle of states. The states searched are all reachable ones where
+//! `TerminateCond` is false, some possibly only through a state where it
+//! holds: in SemiSync no action leaves such a state but `Terminated`'s
+//! stutter, and the replay would catch a lasso whose prefix met one.
 
 use super::bfs::{Bfs, Level, Unfit};
 use super::{follow, rebuild};
@@ -15,7 +18,7 @@ use crate::interrupt;
 use crate::params::Params;
 use crate::spec::{apply_into, terminate_cond, Action, Property, Successors};
 use crate::trace::{Counterexample, Loop};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 const NONE: u32 = u32::MAX;
 
@@ -29,17 +32,23 @@ pub fn finish(p: &Params, max_states: Option<u64>) -> Result<Verdict> {
         match bfs.expand(cap, |_, _| {})? {
             Level::Done { new: 0 } => break,
             Level::Done { .. } => {}
+            // No lasso was looked for yet: nothing holds up to any depth.
             Level::Capped => {
-                return Ok(Verdict::unknown_at(
-                    bfs.depth() + 1,
-                    format!(
+                return Ok(Verdict::Unknown {
+                    depth: bfs.depth() + 1,
+                    reason: format!(
                         "stopped at --max-states {} before the whole graph was explored",
                         max_states.unwrap_or_default()
                     ),
-                ))
+                    holds_up_to: None,
+                })
             }
             Level::Interrupted | Level::OutOfTime => {
-                return Ok(Verdict::unknown_at(bfs.depth() + 1, interrupt::REASON))
+                return Ok(Verdict::Unknown {
+                    depth: bfs.depth() + 1,
+                    reason: interrupt::REASON.into(),
+                    holds_up_to: None,
+                })
             }
         }
     }
@@ -79,99 +88,15 @@ pub fn finish(p: &Params, max_states: Option<u64>) -> Result<Verdict> {
             break;
         }
     }
-    // Tarjan over the open states.
-    let mut index = vec![NONE; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<u32> = vec![];
-    let mut next_index = 0u32;
-    let mut cycle: Option<Vec<u32>> = None;
-    'roots: for root in 0..n as u32 {
-        if !open[root as usize] || index[root as usize] != NONE {
-            continue;
-        }
-        let mut frames: Vec<(u32, Vec<u32>, usize)> = vec![];
-        index[root as usize] = next_index;
-        low[root as usize] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root as usize] = true;
-        let e = edges(root, &mut succ);
-        frames.push((root, e, 0));
-        while let Some((v, es, pos)) = frames.last_mut() {
-            let v = *v;
-            if *pos < es.len() {
-                let w = es[*pos];
-                *pos += 1;
-                if !open[w as usize] {
-                    continue;
-                }
-                if index[w as usize] == NONE {
-                    index[w as usize] = next_index;
-                    low[w as usize] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w as usize] = true;
-                    let e = edges(w, &mut succ);
-                    frames.push((w, e, 0));
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
-                }
-                continue;
-            }
-            frames.pop();
-            if let Some((u, _, _)) = frames.last() {
-                low[*u as usize] = low[*u as usize].min(low[v as usize]);
-            }
-            if low[v as usize] == index[v as usize] {
-                let mut comp = vec![];
-                loop {
-                    let w = stack.pop().expect("v is on the stack");
-                    on_stack[w as usize] = false;
-                    comp.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                // Edges join distinct states only: a component of two or
-                // more states holds a cycle of real steps.
-                if comp.len() > 1 {
-                    cycle = Some(comp);
-                    break 'roots;
-                }
-            }
-        }
-    }
+    let cycle = cyclic_component(n, &open, |v| edges(v, &mut succ));
     let lasso = match (cycle, stuck) {
         (None, None) => return Ok(Verdict::Proved(Method::NoLasso { states: n as u64 })),
         (Some(comp), _) => {
             // Enter at the shallowest state of the component; go round
             // through the component back to it (breadth first).
             let entry = *comp.iter().min().expect("non-empty");
-            let inside: std::collections::HashSet<u32> = comp.iter().copied().collect();
-            let mut pred: HashMap<u32, u32> = HashMap::new();
-            let mut queue = VecDeque::from([entry]);
-            let mut back_from = None;
-            'bfs: while let Some(v) = queue.pop_front() {
-                for w in edges(v, &mut succ) {
-                    if w == entry {
-                        back_from = Some(v);
-                        break 'bfs;
-                    }
-                    if inside.contains(&w) && !pred.contains_key(&w) {
-                        pred.insert(w, v);
-                        queue.push_back(w);
-                    }
-                }
-            }
-            let last = back_from.ok_or_else(|| Error::internal("a component without its cycle"))?;
-            let mut round = vec![entry];
-            let mut v = last;
-            while v != entry {
-                round.push(v);
-                v = pred[&v];
-            }
-            round[1..].reverse();
+            let round = round_trip(entry, &comp, |v| edges(v, &mut succ))
+                .ok_or_else(|| Error::internal("a component without its cycle"))?;
             let mut trace =
                 rebuild(p, &bfs.canon, &bfs.store, &actions, entry).map_err(Error::internal)?;
             let l = trace.depth();
@@ -197,4 +122,144 @@ pub fn finish(p: &Params, max_states: Option<u64>) -> Result<Verdict> {
         conjunct,
         lasso: Some(back),
     })))
+}
+
+/// A strongly connected component of two or more nodes among the `open`
+/// ones of `0..n`, if any (iterative Tarjan; `edges(v)` lists v's
+/// successors, never v itself).
+fn cyclic_component(
+    n: usize,
+    open: &[bool],
+    mut edges: impl FnMut(u32) -> Vec<u32>,
+) -> Option<Vec<u32>> {
+    let mut index = vec![NONE; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = vec![];
+    let mut next_index = 0u32;
+    for root in 0..n as u32 {
+        if !open[root as usize] || index[root as usize] != NONE {
+            continue;
+        }
+        // (node, its successors, the next one to look at)
+        let mut frames: Vec<(u32, Vec<u32>, usize)> = vec![];
+        let mut to_visit = Some(root);
+        loop {
+            if let Some(w) = to_visit.take() {
+                index[w as usize] = next_index;
+                low[w as usize] = next_index;
+                next_index += 1;
+                stack.push(w);
+                on_stack[w as usize] = true;
+                frames.push((w, edges(w), 0));
+            }
+            let Some((v, es, pos)) = frames.last_mut() else {
+                break;
+            };
+            let v = *v;
+            if *pos < es.len() {
+                let w = es[*pos];
+                *pos += 1;
+                if !open[w as usize] {
+                    continue;
+                }
+                if index[w as usize] == NONE {
+                    to_visit = Some(w);
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some((u, _, _)) = frames.last() {
+                low[*u as usize] = low[*u as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut comp = vec![];
+                loop {
+                    let w = stack.pop().expect("v is on the stack");
+                    on_stack[w as usize] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                // Edges join distinct nodes only: two or more nodes hold a
+                // cycle.
+                if comp.len() > 1 {
+                    return Some(comp);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A shortest walk `entry, x1, ..., xk` inside `comp` whose last node has
+/// an edge back to `entry` (breadth first), if there is one.
+fn round_trip(
+    entry: u32,
+    comp: &[u32],
+    mut edges: impl FnMut(u32) -> Vec<u32>,
+) -> Option<Vec<u32>> {
+    let inside: HashSet<u32> = comp.iter().copied().collect();
+    let mut pred: HashMap<u32, u32> = HashMap::new();
+    let mut queue = VecDeque::from([entry]);
+    while let Some(v) = queue.pop_front() {
+        for w in edges(v) {
+            if w == entry {
+                let mut round = vec![];
+                let mut x = v;
+                while x != entry {
+                    round.push(x);
+                    x = pred[&x];
+                }
+                round.push(entry);
+                round.reverse();
+                return Some(round);
+            }
+            if inside.contains(&w) && !pred.contains_key(&w) {
+                pred.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph<'a>(adj: &'a [&'a [u32]]) -> impl FnMut(u32) -> Vec<u32> + 'a {
+        move |v| adj[v as usize].to_vec()
+    }
+
+    #[test]
+    fn cycles_are_found_and_walked_round() {
+        // 0 -> 1 -> 2 -> 3 -> 1, 3 -> 4: the component {1, 2, 3}.
+        let adj: &[&[u32]] = &[&[1], &[2], &[3], &[1, 4], &[]];
+        let open = [true; 5];
+        let mut comp = cyclic_component(5, &open, graph(adj)).expect("a cycle");
+        comp.sort();
+        assert_eq!(comp, [1, 2, 3]);
+        assert_eq!(round_trip(1, &comp, graph(adj)), Some(vec![1, 2, 3]));
+        // With 2 closed (TerminateCond holds there) the cycle is gone.
+        let mut open2 = open;
+        open2[2] = false;
+        assert_eq!(cyclic_component(5, &open2, graph(adj)), None);
+        // A DAG has none.
+        let dag: &[&[u32]] = &[&[1, 2], &[3], &[3], &[]];
+        assert_eq!(cyclic_component(4, &[true; 4], graph(dag)), None);
+        // Two components: a real one is returned.
+        let two: &[&[u32]] = &[&[1], &[0], &[3], &[2]];
+        assert_eq!(
+            cyclic_component(4, &[true; 4], graph(two)).map(|c| c.len()),
+            Some(2)
+        );
+        // A longer way round: the shortest is taken.
+        let ring: &[&[u32]] = &[&[1, 3], &[2], &[0], &[2]];
+        let comp = cyclic_component(4, &[true; 4], graph(ring)).unwrap();
+        assert_eq!(round_trip(0, &comp, graph(ring)).map(|r| r.len()), Some(3));
+    }
 }

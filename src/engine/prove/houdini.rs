@@ -127,11 +127,14 @@ pub fn filter_init(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Vec<
                 if active.len() == before {
                     return Err("Init check: no conjunct to drop".into());
                 }
-                log::warn!(
-                    "{} candidate(s) true in every sampled state but false in an initial state: \
-                     the concrete and symbolic readings of a candidate disagree",
-                    before - active.len()
-                );
+                // (A cancelled query's model is no evidence of that.)
+                if !crate::interrupt::requested() {
+                    log::warn!(
+                        "{} candidate(s) true in every sampled state but false in an initial \
+                         state: the concrete and symbolic readings of a candidate disagree",
+                        before - active.len()
+                    );
+                }
             }
         }
     }
