@@ -665,3 +665,34 @@ fn finish_is_violated_by_the_same_lasso_in_both_engines_and_holds_with_four_chan
     assert_eq!(o.status.code(), Some(0), "{text}");
     assert!(text.contains("Finish      holds up to depth 12"), "{text}");
 }
+
+/// --prove --deadlock: k-induction's base case stops at depth 12, BMC after
+/// it goes on to --depth and finds the deadlock TLC finds at 15 steps.
+#[test]
+fn prove_finds_a_deadlock_deeper_than_its_base_case() {
+    let o = bmc(&[
+        "--prove",
+        "--no-strengthen",
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "--max-leader-changes",
+        "2",
+        "--deadlock",
+        "--inv",
+        "TypeOK",
+        "-q",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(11), "{text}");
+    assert!(
+        summary_line(&text, "NoDeadlock").contains("violated at depth 15"),
+        "{text}"
+    );
+    let typeok = summary_line(&text, "TypeOK");
+    assert!(
+        typeok.contains("unknown") && typeok.contains("holds up to depth 25"),
+        "{typeok}"
+    );
+}

@@ -171,9 +171,56 @@ pub fn run(p: &Params, opts: &ProveOptions, events: &Events) -> Result<(Report, 
         rest.push(q);
     }
     // 3. k-induction for the others.
+    let mut undecided = vec![];
     for q in rest {
         let v = k_induction(&enc, q, &lemmas, opts, &clock, events)?;
-        verdicts.push((q, v));
+        match v {
+            Verdict::Unknown { holds_up_to, .. }
+                if holds_up_to.is_some_and(|k| k < opts.late_depth) && !clock.expired() =>
+            {
+                undecided.push((q, v))
+            }
+            v => verdicts.push((q, v)),
+        }
+    }
+    // 4. BMC deeper than k-induction's base case for what is still open: a
+    // violation there is found; otherwise the unknown verdict stands, with
+    // the deeper bound.
+    if !undecided.is_empty() {
+        let t = Instant::now();
+        let props: Vec<Property> = undecided.iter().map(|(q, _)| *q).collect();
+        let mut plan = BmcPlan::new(opts.late_depth, props);
+        plan.engine.timeout_ms = clock.left_ms();
+        plan.deadline = opts.timeout.map(|d| clock.start() + d);
+        let r = super::bmc::run(p, &plan, &Events::none())?;
+        for (q, v) in undecided {
+            let late = r.verdict(q).cloned();
+            events.stage(format!(
+                "{q}: BMC to depth {} after the proof attempts: {} ({:.2} s)",
+                opts.late_depth,
+                late.as_ref().map_or("not run".into(), |l| l.to_string()),
+                t.elapsed().as_secs_f64()
+            ));
+            verdicts.push((
+                q,
+                match (late, v) {
+                    (Some(l @ Verdict::Violated(_)), _) => l,
+                    (
+                        Some(Verdict::HoldsUpTo(k)),
+                        Verdict::Unknown {
+                            reason,
+                            holds_up_to,
+                            ..
+                        },
+                    ) if Some(k) > holds_up_to => Verdict::Unknown {
+                        depth: k + 1,
+                        reason,
+                        holds_up_to: Some(k),
+                    },
+                    (_, v) => v,
+                },
+            ));
+        }
     }
     verdicts.sort_by_key(|(q, _)| opts.props.iter().position(|x| x == q));
     Ok((

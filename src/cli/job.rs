@@ -124,6 +124,7 @@ impl Cli {
                 strengthen: !self.no_strengthen,
                 seed: !self.no_seed,
                 minimize: self.certificate.is_some(),
+                late_depth: self.depth(),
                 ..ProveOptions::new(props)
             }));
         }

@@ -62,6 +62,10 @@ pub struct ProveOptions {
     pub strengthen: bool,
     /// Depth of the BMC run before strengthening (0: none).
     pub early_depth: usize,
+    /// Properties no method decided are then checked by BMC up to this
+    /// depth (0: not), so that a violation deeper than k-induction's base
+    /// case is still found.
+    pub late_depth: usize,
     /// Learn the candidates that matter on a small instance (1 client,
     /// `max_next_req` 1) first, and try them alone before all candidates.
     pub seed: bool,
@@ -82,6 +86,7 @@ impl ProveOptions {
             sample_states: 200_000,
             strengthen: true,
             early_depth: 10,
+            late_depth: 25,
             seed: true,
             minimize: false,
             exclude: None,
@@ -160,6 +165,9 @@ impl Clock {
                 .as_millis()
                 .max(1) as u64
         })
+    }
+    pub fn start(&self) -> Instant {
+        self.start
     }
     pub fn secs(&self) -> f64 {
         self.start.elapsed().as_secs_f64()
