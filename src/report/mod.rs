@@ -118,11 +118,16 @@ pub fn depth_line(d: &DepthInfo) -> String {
     )
 }
 
-/// One progress line per explicit level.
+/// One progress line per explicit level, with the level's rate.
 pub fn level_line(l: &LevelInfo) -> String {
     format!(
-        "depth {:>2}: {:>10} new states, {:>11} in all, {:>8.3} s (total {:>8.3} s)",
-        l.depth, l.new_states, l.total_states, l.seconds, l.total_seconds
+        "depth {:>2}: {:>10} new states, {:>11} in all, {:>8.3} s (total {:>8.3} s, {:.0} states/s)",
+        l.depth,
+        l.new_states,
+        l.total_states,
+        l.seconds,
+        l.total_seconds,
+        l.new_states as f64 / l.seconds.max(1e-6)
     )
 }
 
