@@ -408,33 +408,14 @@ pub fn of(p: &crate::params::Params, cx: &crate::trace::Counterexample) -> Strin
     })
 }
 
-/// Writes each counterexample of `report` as a page: to `file` when there
-/// is one, else to `file` with the property's name before the extension.
+/// Writes each counterexample of `report` as a page (see
+/// `report::write_each` for the file names).
 pub fn write(
     p: &crate::params::Params,
     report: &crate::engine::Report,
     file: &std::path::Path,
 ) -> crate::error::Result<()> {
-    let cxs: Vec<_> = report
-        .verdicts
-        .iter()
-        .filter_map(|(_, v)| v.counterexample())
-        .collect();
-    for cx in &cxs {
-        let path = if cxs.len() == 1 {
-            file.to_path_buf()
-        } else {
-            super::itf::with_property(file, cx.property.name())
-        };
-        std::fs::write(&path, of(p, cx))
-            .map_err(|e| crate::error::Error::io(format!("the HTML page {}", path.display()), e))?;
-        log::info!(
-            "wrote the {} counterexample's picture to {}",
-            cx.property,
-            path.display()
-        );
-    }
-    Ok(())
+    super::write_each(report, file, "HTML page", |cx| of(p, cx))
 }
 
 /// `bmc view TRACE.itf.json --html FILE`: the page of an ITF trace read

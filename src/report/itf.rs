@@ -5,7 +5,7 @@
 //! and status names.
 
 use crate::engine::Report;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::params::Params;
 use crate::spec::{self, State, VAR_NAMES};
 use crate::trace::{Counterexample, Loop};
@@ -94,31 +94,12 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
     doc
 }
 
-/// Writes each counterexample of `report` as an ITF trace: to `file` when
-/// there is one, else to `file` with the property's name before the
-/// extension (`trace.itf.json` -> `trace.Inv.itf.json`).
+/// Writes each counterexample of `report` as an ITF trace (see
+/// `report::write_each` for the file names).
 pub fn write(p: &Params, report: &Report, file: &Path) -> Result<()> {
-    let cxs: Vec<&Counterexample> = report
-        .verdicts
-        .iter()
-        .filter_map(|(_, v)| v.counterexample())
-        .collect();
-    for cx in &cxs {
-        let path = if cxs.len() == 1 {
-            file.to_path_buf()
-        } else {
-            with_property(file, cx.property.name())
-        };
-        let text = serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON");
-        std::fs::write(&path, text + "\n")
-            .map_err(|e| Error::io(format!("the ITF trace {}", path.display()), e))?;
-        log::info!(
-            "wrote the {} counterexample to {}",
-            cx.property,
-            path.display()
-        );
-    }
-    Ok(())
+    super::write_each(report, file, "ITF trace", |cx| {
+        serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON") + "\n"
+    })
 }
 
 /// `trace.itf.json` -> `trace.Inv.itf.json`

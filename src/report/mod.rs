@@ -16,6 +16,38 @@ use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use z3::SatResult;
 
+/// Writes each counterexample of `report`, rendered by `render`, to `file`
+/// when there is one, else to `file` with the property's name before the
+/// extension (`cx.itf.json` -> `cx.Inv.itf.json`); `what` names the kind
+/// of file in messages.
+pub fn write_each(
+    report: &Report,
+    file: &std::path::Path,
+    what: &str,
+    render: impl Fn(&crate::trace::Counterexample) -> String,
+) -> crate::error::Result<()> {
+    let cxs: Vec<_> = report
+        .verdicts
+        .iter()
+        .filter_map(|(_, v)| v.counterexample())
+        .collect();
+    for cx in &cxs {
+        let path = if cxs.len() == 1 {
+            file.to_path_buf()
+        } else {
+            itf::with_property(file, cx.property.name())
+        };
+        std::fs::write(&path, render(cx))
+            .map_err(|e| crate::error::Error::io(format!("the {what} {}", path.display()), e))?;
+        log::info!(
+            "wrote the {} counterexample's {what} to {}",
+            cx.property,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// TLC's codes: 12 for a violated invariant, else 13 for a violated
 /// temporal property, else 11 for a deadlock, else 3 when something is
 /// unknown (including an interrupted run), else 0.
