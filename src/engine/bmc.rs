@@ -167,7 +167,10 @@ impl Bmc {
     /// then stutters forever, which weak fairness allows). Not sound with
     /// the partial-order reduction (reordering moves the states a loop
     /// closes on): never combine them. A lasso is decoded and replayed.
-    pub fn check_lasso(&self) -> Result<Answer> {
+    /// With `loops` false, only lassos that end stuttering are asked for:
+    /// sound only when no cycle of real steps exists
+    /// (`engine::prove::ranking::check`).
+    pub fn check_lasso(&self, loops: bool) -> Result<Answer> {
         use z3::ast::Bool;
         let u = &self.u;
         let enc = &u.enc;
@@ -182,7 +185,11 @@ impl Bmc {
         let same = |a: &[z3::ast::BV], b: &[z3::ast::BV]| {
             Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
         };
-        let mut ends: Vec<Bool> = (0..k).map(|l| same(&u.states[l], &u.states[k])).collect();
+        let mut ends: Vec<Bool> = if loops {
+            (0..k).map(|l| same(&u.states[l], &u.states[k])).collect()
+        } else {
+            vec![]
+        };
         ends.push(enc.enabled(&u.states[k]).not());
         conds.push(Bool::or(&ends));
         u.solver.assert(lit.implies(Bool::and(&conds)));

@@ -25,6 +25,7 @@
 pub mod houdini;
 pub mod kind;
 pub mod minimize;
+pub mod ranking;
 pub mod recheck;
 pub mod spacer;
 pub mod strengthen;
