@@ -696,3 +696,46 @@ fn prove_finds_a_deadlock_deeper_than_its_base_case() {
         "{typeok}"
     );
 }
+
+/// `--prove --temporal Finish`: no cycle of real steps is proved by a
+/// ranking measure, so Finish comes down to deadlocks: the deadlock at 15
+/// steps is a lasso that stutters (exit 13); with four leader changes no
+/// deadlock is proved (unknown, exit 3, the ranking part said proved); a
+/// time limit gives unknown.
+#[test]
+fn prove_finish_by_ranking_and_deadlocks() {
+    let base = [
+        "--prove",
+        "--no-strengthen",
+        "--temporal",
+        "Finish",
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "-q",
+    ];
+    let mut two = base.to_vec();
+    two.extend(["--max-leader-changes", "2"]);
+    let o = bmc(&two);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(13), "{text}");
+    assert!(
+        summary_line(&text, "Finish").contains("violated at depth 15"),
+        "{text}"
+    );
+    assert!(text.contains("State 17: Stuttering"), "{text}");
+    let mut four = base.to_vec();
+    four.extend(["--max-leader-changes", "4"]);
+    let o = bmc(&four);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(
+        summary_line(&text, "Finish").contains("no cycle of real steps (proved)"),
+        "{text}"
+    );
+    let o = bmc(&["--prove", "--temporal", "Finish", "--timeout", "2", "-q"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(summary_line(&text, "Finish").contains("unknown"), "{text}");
+}

@@ -11,7 +11,7 @@ use crate::engine::prove::kind::k_induction;
 use crate::engine::prove::minimize::{minimize, MINIMIZE_ABOVE};
 use crate::engine::prove::recheck::{check_certificate, check_certificate_all, CertError};
 use crate::engine::prove::strengthen::{seed_from_small, strengthen};
-use crate::engine::prove::{spacer, unknown, Clock, ProveDetail, ProveOptions, Route};
+use crate::engine::prove::{ranking, spacer, unknown, Clock, ProveDetail, ProveOptions, Route};
 use crate::engine::{Events, Finder, Method, Report, Verdict};
 use crate::error::{Error, Result};
 use crate::interrupt;
@@ -19,10 +19,101 @@ use crate::invariants::Conj;
 use crate::params::Params;
 use crate::spec::Property;
 use crate::symbolic::Encoding;
+use crate::trace::Loop;
 use std::time::Instant;
 
-/// Runs `--prove` for every selected property.
+/// Runs `--prove` for every selected property. `Finish` (`FairSpec =>
+/// <>TerminateCond`) is proved as two facts: no cycle of real steps (a
+/// ranking measure, `engine::prove::ranking`) and no deadlock (the state
+/// property `NoDeadlock`, proved like the others); a deadlock found is a
+/// lasso that stutters forever.
 pub fn run(p: &Params, opts: &ProveOptions, events: &Events) -> Result<(Report, ProveDetail)> {
+    if !opts.props.contains(&Property::Finish) {
+        return run_invariants(p, opts, events);
+    }
+    let asked_deadlock = opts.props.contains(&Property::NoDeadlock);
+    let mut props: Vec<Property> = opts
+        .props
+        .iter()
+        .copied()
+        .filter(|q| !q.is_temporal())
+        .collect();
+    if !asked_deadlock {
+        props.push(Property::NoDeadlock);
+    }
+    let inner = ProveOptions {
+        props,
+        ..opts.clone()
+    };
+    let ranked = {
+        let _z3 = interrupt::Guard::new();
+        let t = Instant::now();
+        let r = ranking::check(
+            &Encoding::new(p),
+            opts.timeout.map(|d| d.as_millis() as u64),
+        );
+        if let Ok(n) = &r {
+            events.stage(format!(
+                "Finish: no cycle of real steps: a measure of {n} components rises on every real \
+                 step (checked by Z3, {:.2} s)",
+                t.elapsed().as_secs_f64()
+            ));
+        }
+        r
+    };
+    let (mut report, detail) = run_invariants(p, &inner, events)?;
+    let deadlock = report
+        .verdict(Property::NoDeadlock)
+        .cloned()
+        .ok_or_else(|| Error::internal("NoDeadlock has no verdict"))?;
+    let finish = match (ranked, deadlock) {
+        (_, Verdict::Violated(cx)) => {
+            // A deadlock, where TerminateCond is false: the behaviour
+            // stutters there forever.
+            let mut lasso = (*cx).clone();
+            lasso.property = Property::Finish;
+            lasso.lasso = Some(Loop::Stutter);
+            lasso.conjunct = lasso.trace.replay_lasso(p, Loop::Stutter).map_err(|e| {
+                Error::internal(format!("the deadlock's trace is not a Finish lasso: {e}"))
+            })?;
+            Verdict::Violated(Box::new(lasso))
+        }
+        (Ok(n), Verdict::Proved(m)) => Verdict::Proved(Method::Ranked {
+            components: n,
+            deadlock_free: Box::new(m),
+        }),
+        (
+            Ok(_),
+            Verdict::Unknown {
+                depth,
+                reason,
+                holds_up_to,
+            },
+        ) => Verdict::Unknown {
+            depth,
+            reason: format!(
+                "no cycle of real steps (proved), but no deadlock is not proved: {reason}"
+            ),
+            holds_up_to,
+        },
+        (Err(e), _) => Verdict::unknown_at(0, format!("no ranking measure: {e}")),
+        (Ok(_), v) => Verdict::unknown_at(0, format!("NoDeadlock: {v}")),
+    };
+    if !asked_deadlock {
+        report.verdicts.retain(|(q, _)| *q != Property::NoDeadlock);
+    }
+    report.verdicts.push((Property::Finish, finish));
+    report
+        .verdicts
+        .sort_by_key(|(q, _)| opts.props.iter().position(|x| x == q));
+    Ok((report, detail))
+}
+
+fn run_invariants(
+    p: &Params,
+    opts: &ProveOptions,
+    events: &Events,
+) -> Result<(Report, ProveDetail)> {
     let _z3 = interrupt::Guard::new();
     let clock = Clock::new(opts.timeout);
     let enc = Encoding::new(p);

@@ -34,13 +34,16 @@ impl Cli {
     }
 
     pub fn properties(&self) -> Vec<Property> {
-        let mut v = if self.inv.is_empty() {
+        let mut v = if self.inv.is_empty() && self.temporal.is_none() {
             Property::ALL.to_vec()
         } else {
             self.inv.clone()
         };
         if self.deadlock {
             v.push(Property::NoDeadlock);
+        }
+        if self.temporal.is_some() {
+            v.push(Property::Finish);
         }
         v.sort();
         v.dedup();
@@ -92,11 +95,11 @@ impl Cli {
             return Err(Error::usage("--split-depths needs the symbolic engine"));
         }
         if self.temporal.is_some()
-            && (self.prove || self.symmetry || self.stop_at_first || self.dump_smt.is_some())
+            && (self.symmetry || self.stop_at_first || self.dump_smt.is_some())
         {
             return Err(Error::usage(
-                "--temporal Finish takes none of --prove (not yet), --symmetry (a cycle of \
-                 canonical states need not be a cycle), --stop-at-first, --dump-smt",
+                "--temporal Finish takes none of --symmetry (a cycle of canonical states need not \
+                 be a cycle), --stop-at-first, --dump-smt",
             ));
         }
         if self.prove {

@@ -31,6 +31,12 @@ pub enum Method {
     /// A temporal property: no violating lasso in the whole reachable graph
     /// of `states` states (explicit search).
     NoLasso { states: u64 },
+    /// `Finish`: no cycle of real steps (a measure of `components` that
+    /// every real step raises) and no deadlock (proved by `deadlock_free`).
+    Ranked {
+        components: usize,
+        deadlock_free: Box<Method>,
+    },
 }
 
 /// Where an inductive invariant came from.
@@ -54,6 +60,7 @@ impl Method {
             Method::KInduction { k, .. } => *k,
             Method::RecurrenceDiameter { bound, .. } => bound + 1,
             Method::Exhausted { .. } | Method::NoLasso { .. } => 0,
+            Method::Ranked { deadlock_free, .. } => deadlock_free.k(),
         }
     }
 
@@ -65,6 +72,7 @@ impl Method {
             | Method::KInduction { conjuncts, .. }
             | Method::RecurrenceDiameter { conjuncts, .. } => *conjuncts,
             Method::Exhausted { .. } | Method::NoLasso { .. } => 0,
+            Method::Ranked { deadlock_free, .. } => deadlock_free.conjuncts(),
         }
     }
 
@@ -82,6 +90,14 @@ impl Method {
             Method::RecurrenceDiameter { bound, .. } => format!("recurrence diameter <= {bound}"),
             Method::Exhausted { .. } => "exhaustive explicit search".into(),
             Method::NoLasso { .. } => "no violating lasso in the reachable graph".into(),
+            Method::Ranked {
+                components,
+                deadlock_free,
+            } => format!(
+                "no cycle of real steps (a measure of {components} components) and no deadlock \
+                 ({})",
+                deadlock_free.name()
+            ),
         }
     }
 }
