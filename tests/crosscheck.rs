@@ -292,3 +292,56 @@ fn a_failed_commutation_proof_switches_the_reduction_off() {
     v.partial_order_verified(semisync_bmc::symbolic::por::verify(&p));
     assert!(v.reduces_partial_order());
 }
+
+/// `--deadlock` in both engines on the table's configurations (up to depth
+/// 10, no deadlock there) and on TLC's deadlocking one (1 client,
+/// `max_next_req` 1, two leader changes: at 15): the same verdict and the
+/// same first deadlock depth.
+#[test]
+fn engines_agree_on_deadlocks() {
+    let mut rows: Vec<(&str, Params, usize)> =
+        table().into_iter().map(|(n, p, d, _)| (n, p, d)).collect();
+    rows.push((
+        "TLC's deadlock",
+        Params {
+            clients: 1,
+            max_req: 1,
+            max_leader_changes: 2,
+            ..Params::default()
+        },
+        16,
+    ));
+    let mut found = vec![];
+    for (name, p, depth) in rows {
+        let props = vec![Property::NoDeadlock];
+        let sym = bmc::run(&p, &BmcPlan::new(depth, props.clone()), &Events::none()).unwrap();
+        let exp = explicit::run(
+            &p,
+            &ExplicitOptions {
+                depth,
+                props,
+                max_states: None,
+                symmetry: true,
+                stop_at_first: false,
+                deadline: None,
+            },
+            &Events::none(),
+        )
+        .unwrap();
+        let (s, e) = (&sym.verdicts[0].1, &exp.verdicts[0].1);
+        assert_eq!(
+            s.violation_depth(),
+            e.violation_depth(),
+            "{name}: {s} vs {e}"
+        );
+        if s.is_violated() {
+            found.push((name, s.violation_depth()));
+        } else {
+            assert!(
+                matches!(s, Verdict::HoldsUpTo(k) if *k == depth),
+                "{name}: {s}"
+            );
+        }
+    }
+    assert_eq!(found, [("TLC's deadlock", Some(15))]);
+}
