@@ -9,7 +9,7 @@
 //! (`engine::prove::ranking`), no loop exists and lasso BMC asks only for
 //! the stuttering ones.
 
-use crate::engine::bmc::{Bmc, BmcOptions};
+use crate::engine::bmc::{Bmc, BmcOptions, Loops};
 use crate::engine::explicit::liveness;
 use crate::engine::prove::ranking;
 use crate::engine::{DepthInfo, Event, Events, Report, Verdict};
@@ -29,6 +29,11 @@ pub struct TemporalPlan {
     /// The unrolling (no partial-order reduction: it is unsound for
     /// lassos, and never applied here).
     pub engine: BmcOptions,
+    /// How lasso BMC encodes loops when no ranking measure rules them out.
+    pub loops: Loops,
+    /// Ask for loops even when the ranking measure rules them out (for
+    /// measuring the encodings).
+    pub keep_loops: bool,
 }
 
 pub fn run(p: &Params, plan: &TemporalPlan, events: &Events) -> Result<Report> {
@@ -41,17 +46,18 @@ pub fn run(p: &Params, plan: &TemporalPlan, events: &Events) -> Result<Report> {
         // earlier state, at every depth) can be left out.
         let t = Instant::now();
         let loops = match ranking::check(&Encoding::new(p), plan.engine.timeout_ms) {
+            Ok(_) if plan.keep_loops => plan.loops,
             Ok(n) => {
                 events.stage(format!(
                     "no cycle of real steps: a measure of {n} components rises on every real \
                      step (checked by Z3, {:.2} s); lassos can only end stuttering",
                     t.elapsed().as_secs_f64()
                 ));
-                false
+                Loops::StutterOnly
             }
             Err(e) => {
-                events.note(format!("lasso BMC with loop-backs: {e}"));
-                true
+                events.note(format!("lasso BMC with loops ({:?}): {e}", plan.loops));
+                plan.loops
             }
         };
         let mut bmc = Bmc::new(p, &plan.engine);

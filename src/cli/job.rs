@@ -1,13 +1,13 @@
 //! From flags to a job for `check::run`, and the report's header: every
 //! flag-to-policy decision of the command line, in one place.
 
-use super::{Cli, Engine, ProveWith};
+use super::{Cli, Engine, LassoEncoding, ProveWith};
 use semisync_bmc::check::bmc::{BmcPlan, InvariantPolicy, PorPolicy};
 use semisync_bmc::check::race::{wants_walks, RacePlan};
 use semisync_bmc::check::simulate::SimPlan;
 use semisync_bmc::check::temporal::TemporalPlan;
 use semisync_bmc::check::Job;
-use semisync_bmc::engine::bmc::BmcOptions;
+use semisync_bmc::engine::bmc::{BmcOptions, Loops};
 use semisync_bmc::engine::explicit::ExplicitOptions;
 use semisync_bmc::engine::prove::{ProveOptions, Route};
 use semisync_bmc::engine::simulate::SimOptions;
@@ -164,6 +164,11 @@ impl Cli {
                     lemmas: !self.no_lemmas,
                     dump_smt: None,
                 },
+                loops: match self.lasso_encoding {
+                    Some(LassoEncoding::LoopBack) => Loops::LoopBack,
+                    Some(LassoEncoding::L2s) | None => Loops::Saved,
+                },
+                keep_loops: self.lasso_encoding.is_some(),
             }));
         }
         if self.simulate {

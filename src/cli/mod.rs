@@ -21,6 +21,14 @@ pub enum Command {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LassoEncoding {
+    /// One state equality per earlier state at every depth.
+    LoopBack,
+    /// Liveness-to-safety: a saved copy of the state and a flag per step.
+    L2s,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProveWith {
     /// Template strengthening (Houdini), then k-induction.
     Induction,
@@ -132,6 +140,13 @@ pub struct Cli {
     /// shortest lasso up to --depth.
     #[arg(long, value_name = "PROPERTY", value_parser = ["Finish"])]
     pub temporal: Option<String>,
+
+    /// --temporal, symbolic engine: how lasso BMC encodes a loop. Given, it
+    /// is used even when the per-run ranking check shows that no loop
+    /// exists (by default loops are then not asked for at all; otherwise
+    /// l2s).
+    #[arg(long, value_enum, requires = "temporal")]
+    pub lasso_encoding: Option<LassoEncoding>,
 
     /// Stop at the first violation of any property instead of searching on
     /// for the others.

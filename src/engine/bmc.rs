@@ -60,6 +60,29 @@ pub struct Answer {
     pub verdict: Option<Verdict>,
 }
 
+/// How a lasso query lets a behaviour go on after its last state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loops {
+    /// Only by stuttering in a state without a real step (sound when no
+    /// cycle of real steps exists: `engine::prove::ranking`).
+    StutterOnly,
+    /// Or by looping back: one state equality per earlier state, at every
+    /// depth (quadratic in the depth).
+    LoopBack,
+    /// Or by looping back to a state saved on the way (liveness-to-safety,
+    /// Biere, Artho and Schuppan 2002): a shadow copy of the state and a
+    /// flag per step, one equality per depth.
+    Saved,
+}
+
+/// The shadow state of `Loops::Saved`: per unrolled state, the copy saved
+/// so far and whether one was.
+#[derive(Default)]
+struct Shadow {
+    saved: Vec<Vec<z3::ast::BV>>,
+    flag: Vec<z3::ast::Bool>,
+}
+
 /// The BMC stepper.
 pub struct Bmc {
     u: Unroller,
@@ -67,6 +90,7 @@ pub struct Bmc {
     dump: Option<PathBuf>,
     /// Conjuncts asserted at every state: a checked inductive invariant.
     assumed: Vec<Conj>,
+    shadow: Shadow,
 }
 
 impl Bmc {
@@ -81,6 +105,7 @@ impl Bmc {
             lemmas: opts.lemmas,
             dump: opts.dump_smt.clone(),
             assumed: vec![],
+            shadow: Shadow::default(),
         }
     }
 
@@ -167,11 +192,12 @@ impl Bmc {
     /// then stutters forever, which weak fairness allows). Not sound with
     /// the partial-order reduction (reordering moves the states a loop
     /// closes on): never combine them. A lasso is decoded and replayed.
-    /// With `loops` false, only lassos that end stuttering are asked for:
-    /// sound only when no cycle of real steps exists
-    /// (`engine::prove::ranking::check`).
-    pub fn check_lasso(&self, loops: bool) -> Result<Answer> {
+    /// `loops` says how a lasso may go on (see `Loops`).
+    pub fn check_lasso(&mut self, loops: Loops) -> Result<Answer> {
         use z3::ast::Bool;
+        if loops == Loops::Saved {
+            self.extend_shadow();
+        }
         let u = &self.u;
         let enc = &u.enc;
         let k = u.depth();
@@ -185,16 +211,55 @@ impl Bmc {
         let same = |a: &[z3::ast::BV], b: &[z3::ast::BV]| {
             Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
         };
-        let mut ends: Vec<Bool> = if loops {
-            (0..k).map(|l| same(&u.states[l], &u.states[k])).collect()
-        } else {
-            vec![]
+        let mut ends: Vec<Bool> = match loops {
+            Loops::StutterOnly => vec![],
+            Loops::LoopBack => (0..k).map(|l| same(&u.states[l], &u.states[k])).collect(),
+            Loops::Saved => vec![Bool::and(&[
+                self.shadow.flag[k].clone(),
+                same(&self.shadow.saved[k], &u.states[k]),
+            ])],
         };
         ends.push(enc.enabled(&u.states[k]).not());
         conds.push(Bool::or(&ends));
         u.solver.assert(lit.implies(Bool::and(&conds)));
         let result = u.solver.check_assumptions(&[lit]);
         self.answer(result, t, || self.lasso())
+    }
+
+    /// The shadow state up to the current depth: no copy at step 0; at each
+    /// step either keep the copy, or, if none was saved yet, save the state
+    /// the step leaves.
+    fn extend_shadow(&mut self) {
+        use z3::ast::{Bool, BV};
+        let u = &self.u;
+        let sh = &mut self.shadow;
+        while sh.flag.len() < u.states.len() {
+            let i = sh.flag.len();
+            let saved: Vec<BV> = u
+                .enc
+                .layout
+                .slots
+                .iter()
+                .map(|sl| BV::new_const(format!("saved_{}@{i}", sl.name), sl.width))
+                .collect();
+            let flag = Bool::new_const(format!("saved@{i}"));
+            if i == 0 {
+                u.solver.assert(flag.not());
+            } else {
+                let same = |a: &[BV], b: &[BV]| {
+                    Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
+                };
+                let keep = Bool::and(&[flag.eq(&sh.flag[i - 1]), same(&saved, &sh.saved[i - 1])]);
+                let save = Bool::and(&[
+                    sh.flag[i - 1].not(),
+                    flag.clone(),
+                    same(&saved, &u.states[i - 1]),
+                ]);
+                u.solver.assert(Bool::or(&[keep, save]));
+            }
+            sh.saved.push(saved);
+            sh.flag.push(flag);
+        }
     }
 
     /// The lasso of the last SAT answer, decoded and replayed.
