@@ -233,3 +233,24 @@ fn small_configuration_is_exhausted_with_pinned_counts() {
         }
     }
 }
+
+/// The widths leave room above every reachable value (the ranking check of
+/// `--temporal Finish` and the encoding's faithfulness rely on it): on
+/// exhausted configurations the largest `zk_epoch` reached is exactly
+/// `natural_epoch_max`, below the epoch width's largest value.
+#[test]
+fn zk_epoch_never_exceeds_its_natural_bound() {
+    for changes in [2, 3, 4] {
+        let p = Params {
+            clients: 1,
+            max_req: 1,
+            max_leader_changes: changes,
+            ..Params::default()
+        };
+        let lv = levels(&p, 60).unwrap();
+        assert!(lv.last().unwrap().is_empty(), "not exhausted at 60");
+        let top = lv.iter().flatten().map(|s| s.zk_epoch).max().unwrap();
+        assert_eq!(top, p.natural_epoch_max(), "{changes} leader changes");
+        assert!((top as u64) < (1u64 << p.w_epoch()) - 1);
+    }
+}
