@@ -164,26 +164,14 @@ pub fn run(
             Box::new(move || {
                 let t = Instant::now();
                 let r = simulate::run(&p, &walks)?;
-                let stopped = interrupt::requested();
                 Ok(Report {
                     verdicts: r
                         .found
                         .into_iter()
                         .map(|(q, f)| {
                             let v = match f {
-                                Some(f) => Verdict::Found {
-                                    cx: Box::new(f.cx),
-                                    seed: f.seed,
-                                },
-                                None if stopped => Verdict::Unknown {
-                                    depth: 0,
-                                    reason: interrupt::REASON.into(),
-                                    holds_up_to: None,
-                                },
-                                None => Verdict::NotFound {
-                                    runs: r.runs,
-                                    depth: walks.depth,
-                                },
+                                Some(f) => f.into_verdict(),
+                                None => simulate::unfound(r.runs, walks.depth),
                             };
                             (q, v)
                         })

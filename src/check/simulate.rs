@@ -54,15 +54,7 @@ pub fn run(p: &Params, plan: &SimPlan, events: &Events) -> Result<Report> {
     for (q, found) in r.found {
         let v = match found {
             // How many walks ran is in the log line above.
-            None if interrupt::requested() => Verdict::Unknown {
-                depth: 0,
-                reason: interrupt::REASON.into(),
-                holds_up_to: None,
-            },
-            None => Verdict::NotFound {
-                runs: r.runs,
-                depth: o.depth,
-            },
+            None => simulate::unfound(r.runs, o.depth),
             Some(f) => {
                 events.stage(format!(
                     "{q}: violated at step {} of the walk with seed {} (--simulate --seed {} \
@@ -75,10 +67,7 @@ pub fn run(p: &Params, plan: &SimPlan, events: &Events) -> Result<Report> {
                 ));
                 match plan.shorten_secs {
                     Some(secs) if !interrupt::requested() => shorten(p, q, f, secs, events)?,
-                    _ => Verdict::Found {
-                        cx: Box::new(f.cx),
-                        seed: f.seed,
-                    },
+                    _ => f.into_verdict(),
                 }
             }
         };
@@ -157,8 +146,5 @@ fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) -> Res
             _ => "?".into(),
         }
     ));
-    Ok(Verdict::Found {
-        cx: Box::new(f.cx),
-        seed: f.seed,
-    })
+    Ok(f.into_verdict())
 }

@@ -39,6 +39,31 @@ pub struct Found {
     pub cx: Counterexample,
 }
 
+impl Found {
+    /// Its verdict: violated, not known to be the shortest.
+    pub fn into_verdict(self) -> super::Verdict {
+        super::Verdict::Found {
+            cx: Box::new(self.cx),
+            seed: self.seed,
+        }
+    }
+}
+
+/// The verdict of a property no walk violated: the walks' "none" after
+/// `runs` walks of at most `depth` steps, or unknown when they were
+/// interrupted.
+pub fn unfound(runs: u64, depth: usize) -> super::Verdict {
+    if interrupt::requested() {
+        super::Verdict::Unknown {
+            depth: 0,
+            reason: interrupt::REASON.into(),
+            holds_up_to: None,
+        }
+    } else {
+        super::Verdict::NotFound { runs, depth }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SimReport {
     /// Per property, the shortest violation found (ties: the lower seed).
