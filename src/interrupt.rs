@@ -41,13 +41,7 @@ impl Group {
     /// their running queries are cancelled.
     pub fn stop(self: &Arc<Group>) {
         self.stopped.store(true, Ordering::SeqCst);
-        let ctxs = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
-        for (_, ptr, g) in ctxs.iter() {
-            if g.as_ref().is_some_and(|g| Arc::ptr_eq(g, self)) {
-                // SAFETY: as in `interrupt_all`.
-                unsafe { Z3_interrupt(*ptr as *mut std::ffi::c_void) };
-            }
-        }
+        interrupt_where(|g| g.as_ref().is_some_and(|g| Arc::ptr_eq(g, self)));
     }
 }
 
@@ -100,13 +94,21 @@ pub fn request() {
 }
 
 fn interrupt_all() {
+    interrupt_where(|_| true);
+}
+
+/// Cancels the running queries of the registered contexts whose group
+/// `which` selects.
+fn interrupt_where(which: impl Fn(&Option<Arc<Group>>) -> bool) {
     let ctxs = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
-    for &(_, ptr, _) in ctxs.iter() {
-        // SAFETY: a context stays registered only while the `Guard` of its
-        // thread lives, and that thread's context outlives the guard (it is
-        // dropped with the thread's locals, after the guard); deregistering
-        // takes this lock, so the pointer is live here.
-        unsafe { Z3_interrupt(ptr as *mut std::ffi::c_void) };
+    for (_, ptr, g) in ctxs.iter() {
+        if which(g) {
+            // SAFETY: a context stays registered only while the `Guard` of
+            // its thread lives, and that thread's context outlives the guard
+            // (it is dropped with the thread's locals, after the guard);
+            // deregistering takes this lock, so the pointer is live here.
+            unsafe { Z3_interrupt(*ptr as *mut std::ffi::c_void) };
+        }
     }
 }
 

@@ -158,12 +158,7 @@ impl Cli {
                 depth: self.depth(),
                 explicit: !symbolic,
                 max_states: self.max_states,
-                engine: BmcOptions {
-                    timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
-                    symmetry_breaking: !self.no_symmetry_breaking,
-                    lemmas: !self.no_lemmas,
-                    dump_smt: None,
-                },
+                engine: self.bmc_options(),
                 loops: match self.lasso_encoding {
                     Some(LassoEncoding::LoopBack) => Loops::LoopBack,
                     Some(LassoEncoding::L2s) | None => Loops::Saved,
@@ -211,12 +206,7 @@ impl Cli {
             }));
         }
         let plan = BmcPlan {
-            engine: BmcOptions {
-                timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
-                symmetry_breaking: !self.no_symmetry_breaking,
-                lemmas: !self.no_lemmas,
-                dump_smt: self.dump_smt.clone(),
-            },
+            engine: self.bmc_options(),
             stop_at_first: self.stop_at_first,
             partial_order: match (self.no_por, self.por_from) {
                 (true, _) => PorPolicy::Off,
@@ -249,6 +239,17 @@ impl Cli {
         } else {
             Job::Bmc(plan)
         })
+    }
+
+    /// How BMC unrolls: the per-query timeout, symmetry breaking, lemmas,
+    /// the query dumps.
+    fn bmc_options(&self) -> BmcOptions {
+        BmcOptions {
+            timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
+            symmetry_breaking: !self.no_symmetry_breaking,
+            lemmas: !self.no_lemmas,
+            dump_smt: self.dump_smt.clone(),
+        }
     }
 
     /// The report's header for `job`.

@@ -75,6 +75,11 @@ pub enum Loops {
     Saved,
 }
 
+/// Two states equal slot by slot.
+fn same(a: &[z3::ast::BV], b: &[z3::ast::BV]) -> z3::ast::Bool {
+    z3::ast::Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
+}
+
 /// The shadow state of `Loops::Saved`: per unrolled state, the copy saved
 /// so far and whether one was.
 #[derive(Default)]
@@ -208,9 +213,6 @@ impl Bmc {
             .iter()
             .map(|s| enc.terminate_cond(s).not())
             .collect();
-        let same = |a: &[z3::ast::BV], b: &[z3::ast::BV]| {
-            Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
-        };
         let mut ends: Vec<Bool> = match loops {
             Loops::StutterOnly => vec![],
             Loops::LoopBack => (0..k).map(|l| same(&u.states[l], &u.states[k])).collect(),
@@ -246,9 +248,6 @@ impl Bmc {
             if i == 0 {
                 u.solver.assert(flag.not());
             } else {
-                let same = |a: &[BV], b: &[BV]| {
-                    Bool::and(&a.iter().zip(b).map(|(x, y)| x.eq(y)).collect::<Vec<_>>())
-                };
                 let keep = Bool::and(&[flag.eq(&sh.flag[i - 1]), same(&saved, &sh.saved[i - 1])]);
                 let save = Bool::and(&[
                     sh.flag[i - 1].not(),
