@@ -80,15 +80,16 @@ pub fn finish(p: &Params, max_states: Option<u64>) -> Result<Verdict> {
         out.dedup();
         out
     };
-    // A state with no real step at all: the shallowest (BFS order).
-    let mut stuck = None;
-    for i in 0..n as u32 {
-        if open[i as usize] && edges(i, &mut succ).is_empty() {
-            stuck = Some(i);
-            break;
+    // One traversal finds both: a cycle, and (when it finds none, having
+    // visited every open state) the shallowest state without a real step.
+    let mut stuck: Option<u32> = None;
+    let cycle = cyclic_component(n, &open, |v| {
+        let e = edges(v, &mut succ);
+        if e.is_empty() && stuck.is_none_or(|s| v < s) {
+            stuck = Some(v);
         }
-    }
-    let cycle = cyclic_component(n, &open, |v| edges(v, &mut succ));
+        e
+    });
     let lasso = match (cycle, stuck) {
         (None, None) => return Ok(Verdict::Proved(Method::NoLasso { states: n as u64 })),
         (Some(comp), _) => {
