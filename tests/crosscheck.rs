@@ -205,6 +205,19 @@ fn depths(verdicts: &[(Property, Verdict)], depth: usize, what: &str) -> [Option
     out
 }
 
+/// The explicit engine with symmetry up to `depth`.
+fn explicit_search(p: &Params, depth: usize, props: Vec<Property>) -> semisync_bmc::engine::Report {
+    let opts = ExplicitOptions {
+        depth,
+        props,
+        max_states: None,
+        symmetry: true,
+        stop_at_first: false,
+        deadline: None,
+    };
+    explicit::run(p, &opts, &Events::none()).unwrap()
+}
+
 fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[Property]) {
     for (name, p, depth, want) in rows {
         // The partial-order reduction from depth 2 (its default depth is
@@ -214,19 +227,7 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
             ..BmcPlan::new(depth, props.to_vec())
         };
         let sym = bmc::run(&p, &por, &Events::none()).unwrap();
-        let exp = explicit::run(
-            &p,
-            &ExplicitOptions {
-                depth,
-                props: Property::ALL.to_vec(),
-                max_states: None,
-                symmetry: true,
-                stop_at_first: false,
-                deadline: None,
-            },
-            &Events::none(),
-        )
-        .unwrap();
+        let exp = explicit_search(&p, depth, Property::ALL.to_vec());
         // --split-depths: even and odd depths in two threads.
         let plain = BmcPlan {
             partial_order: PorPolicy::Off,
@@ -315,19 +316,7 @@ fn engines_agree_on_deadlocks() {
     for (name, p, depth) in rows {
         let props = vec![Property::NoDeadlock];
         let sym = bmc::run(&p, &BmcPlan::new(depth, props.clone()), &Events::none()).unwrap();
-        let exp = explicit::run(
-            &p,
-            &ExplicitOptions {
-                depth,
-                props,
-                max_states: None,
-                symmetry: true,
-                stop_at_first: false,
-                deadline: None,
-            },
-            &Events::none(),
-        )
-        .unwrap();
+        let exp = explicit_search(&p, depth, props);
         let (s, e) = (&sym.verdicts[0].1, &exp.verdicts[0].1);
         assert_eq!(
             s.violation_depth(),
