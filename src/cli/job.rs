@@ -33,12 +33,18 @@ impl Cli {
         self.depth.unwrap_or(if self.simulate { 100 } else { 25 })
     }
 
-    pub fn properties(&self) -> Vec<Property> {
-        let mut v = if self.inv.is_empty() && self.temporal.is_none() {
+    pub fn properties(&self) -> Result<Vec<Property>> {
+        let mut v = if self.inv.is_empty() && self.reach.is_empty() && self.temporal.is_none() {
             Property::ALL.to_vec()
         } else {
-            self.inv.clone()
+            vec![]
         };
+        for text in &self.inv {
+            v.extend(super::user::properties(text, false, &self.params())?);
+        }
+        for text in &self.reach {
+            v.extend(super::user::properties(text, true, &self.params())?);
+        }
         if self.deadlock {
             v.push(Property::NoDeadlock);
         }
@@ -47,7 +53,7 @@ impl Cli {
         }
         v.sort();
         v.dedup();
-        v
+        Ok(v)
     }
 
     /// Sets each `--z3-param` (before any solver is made); an unknown key
@@ -81,7 +87,7 @@ impl Cli {
     /// The flags as a job for `check::run`, or why they do not fit
     /// together.
     pub fn job(&self) -> Result<Job> {
-        let props = self.properties();
+        let props = self.properties()?;
         let symbolic = self.engine != Engine::Explicit;
         if self.engine == Engine::Auto && (self.split_depths || self.simulate) {
             return Err(Error::usage(
@@ -317,7 +323,7 @@ impl Cli {
                 header(
                     "checking SemiSync",
                     p,
-                    &self.properties(),
+                    &self.properties().unwrap_or_default(),
                     &format!("engine: {engine}; depth bound: {}", self.depth()),
                 )
             }

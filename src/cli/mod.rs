@@ -2,9 +2,9 @@
 //! the flags into what `check::run` runs.
 
 mod job;
+mod user;
 
 use clap::{Parser, ValueEnum};
-use semisync_bmc::spec::Property;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
@@ -82,11 +82,26 @@ pub struct Cli {
     #[arg(long, short = 'd')]
     pub depth: Option<usize>,
 
-    /// Property to check (TypeOK, Consistent, Inv, and NoDeadlock, which
-    /// --deadlock adds); repeat or separate by commas. Default: the three
-    /// invariants.
-    #[arg(long = "inv", value_delimiter = ',', value_parser = parse_property)]
-    pub inv: Vec<Property>,
+    /// Property to check: TypeOK, Consistent, Inv, NoDeadlock (which
+    /// --deadlock adds), any state-level definition of the spec by name
+    /// (TerminateCond), or a state predicate in TLA+:
+    ///   --inv '\A c \in Client : Len(client_success[c]) < 2'
+    ///   --inv 'Bounded == zk_epoch < 8'
+    /// Repeat the flag for several; names may also be separated by commas
+    /// (--inv TypeOK,Consistent). A predicate may use the spec's variables,
+    /// constants (Client, Replica, nil), model values (r1, c2) and every
+    /// definition of SemiSync.tla. Default: TypeOK, Consistent and Inv.
+    #[arg(long = "inv", value_name = "NAME|EXPR")]
+    pub inv: Vec<String>,
+
+    /// Find the shortest trace to a state satisfying the TLA+ predicate
+    /// EXPR (repeatable; 'Name == EXPR' names it). Printed like a
+    /// counterexample, headed as a witness. Exit code 0 when every target
+    /// is reached, 15 when one is not (not reachable up to --depth, or with
+    /// --prove unreachable in every behaviour).
+    ///   --reach 'zk_status = "WaitReplicaLog" /\ \E c \in Client : Len(client_success[c]) > 0'
+    #[arg(long = "reach", value_name = "EXPR")]
+    pub reach: Vec<String>,
 
     /// Search engine.
     #[arg(long, value_enum, default_value_t = Engine::Symbolic)]
@@ -345,8 +360,4 @@ pub struct Cli {
     /// No progress lines on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-}
-
-fn parse_property(s: &str) -> std::result::Result<Property, String> {
-    s.parse()
 }

@@ -8,6 +8,7 @@
 
 mod next;
 pub mod props;
+pub mod tla;
 mod value;
 
 pub use next::{apply, apply_into, successors, terminate_cond, Successors};

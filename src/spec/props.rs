@@ -23,6 +23,9 @@ pub enum Property {
     /// property (`--temporal Finish`): no state reading (`violation` is
     /// `None`); `check::temporal` checks it on lassos.
     Finish,
+    /// A predicate the user wrote in TLA+ (`--inv 'EXPR'`, `--reach`),
+    /// registered in `spec::tla` under this index.
+    User(u16),
 }
 
 impl Property {
@@ -35,7 +38,19 @@ impl Property {
             Property::Inv => "Inv",
             Property::NoDeadlock => "NoDeadlock",
             Property::Finish => "Finish",
+            Property::User(i) => super::tla::predicate(i).name,
         }
+    }
+
+    /// Unchanged by every permutation of the replicas and of the clients
+    /// (the spec's own properties are; a predicate naming `r1` is not).
+    pub fn is_symmetric(self) -> bool {
+        !matches!(self, Property::User(i) if super::tla::predicate(i).compiled.names_ids())
+    }
+
+    /// A `--reach` target: "violated" means reached, a witness.
+    pub fn is_reach(self) -> bool {
+        matches!(self, Property::User(i) if super::tla::predicate(i).reach)
     }
 
     /// A property of behaviours, not of states.
@@ -45,9 +60,18 @@ impl Property {
 
     /// The TLA+ definition of a property the spec does not define itself
     /// (certificates add it), `None` for the spec's own.
-    pub fn tla_definition(self) -> Option<&'static str> {
+    pub fn tla_definition(self) -> Option<String> {
         match self {
-            Property::NoDeadlock => Some("NoDeadlock == ENABLED Next"),
+            Property::NoDeadlock => Some("NoDeadlock == ENABLED Next".into()),
+            Property::User(i) => {
+                let q = super::tla::predicate(i);
+                let body = q.text.trim().replace('\n', "\n    ");
+                Some(if q.reach {
+                    format!("{} == ~(\n    {body})", q.name)
+                } else {
+                    format!("{} ==\n    {body}", q.name)
+                })
+            }
             _ => None,
         }
     }
@@ -69,6 +93,16 @@ impl Property {
                 })
             }
             Property::Finish => None,
+            Property::User(i) => {
+                let q = super::tla::predicate(i);
+                match (super::tla::eval_bool(&q.compiled, p, s), q.reach) {
+                    (Ok(true), true) => Some(format!("{} (reached)", q.text.trim())),
+                    (_, true) => None,
+                    (Ok(true), false) => None,
+                    (Ok(false), false) => Some(q.text.trim().to_string()),
+                    (Err(e), false) => Some(format!("{} (evaluation error: {e})", q.text.trim())),
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@
 
 pub mod enumerate;
 pub mod por;
+pub mod pred;
 pub mod smtlib;
 pub mod unroll;
 
@@ -558,6 +559,21 @@ impl Encoding {
             Property::NoDeadlock => self.enabled(s),
             // No state reading: `check::temporal` asks for lassos instead.
             Property::Finish => t(),
+            Property::User(i) => {
+                let q = crate::spec::tla::predicate(i);
+                match pred::predicate(&q.compiled, &self.p, &self.layout, s) {
+                    // Holds: evaluates to TRUE; a reach target holds where
+                    // it is not reached.
+                    Ok((v, err)) if q.reach => and(&[v, err.not()]).not(),
+                    Ok((v, err)) => and(&[v, err.not()]),
+                    Err(e) => {
+                        // Checked when the predicate was registered; a
+                        // false violation here fails its replay, loudly.
+                        log::error!("{}: cannot be encoded: {e}", q.name);
+                        f()
+                    }
+                }
+            }
         }
     }
 

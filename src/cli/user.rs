@@ -1,0 +1,92 @@
+//! `--inv` and `--reach` text to properties: the built-in names, the
+//! spec's definitions by name, and predicates in TLA+ (`spec::tla`).
+
+use semisync_bmc::error::{Error, Result};
+use semisync_bmc::params::Params;
+use semisync_bmc::spec::tla::{self, Predicate};
+use semisync_bmc::spec::{init_states, Property};
+use semisync_bmc::symbolic::{pred, Encoding};
+
+/// A comma-separated list of names (`TypeOK,Consistent`), not an
+/// expression.
+fn name_list(text: &str) -> Option<Vec<&str>> {
+    let names: Vec<&str> = text.split(',').map(str::trim).collect();
+    names
+        .iter()
+        .all(|n| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && n.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .then_some(names)
+}
+
+/// The properties one `--inv` (or `--reach`) value asks for.
+pub fn properties(text: &str, reach: bool, p: &Params) -> Result<Vec<Property>> {
+    let flag = if reach { "--reach" } else { "--inv" };
+    if !reach {
+        if let Some(names) = name_list(text) {
+            let mut v = vec![];
+            for n in names {
+                v.push(match n.parse::<Property>() {
+                    Ok(q) => q,
+                    Err(_) if n == "Finish" => {
+                        return Err(Error::usage(
+                            "Finish is a temporal property: check it with --temporal Finish",
+                        ))
+                    }
+                    Err(_) => user(n, Some(n), false, p, flag)?,
+                });
+            }
+            return Ok(v);
+        }
+    }
+    Ok(vec![user(text, None, reach, p, flag)?])
+}
+
+/// Compiles, checks and registers one predicate.
+fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> Result<Property> {
+    let (own, compiled) =
+        tla::compile(text).map_err(|e| Error::usage(format!("{flag} {text:?}: {e}")))?;
+    let expr_text = match &own {
+        Some(_) => text[text.find("==").unwrap() + 2..].to_string(),
+        None => text.to_string(),
+    };
+    let name = match own.as_deref().or(name) {
+        Some(n) => {
+            let builtin = ["TypeOK", "Consistent", "Inv", "NoDeadlock", "Finish"];
+            if name.is_none() && builtin.contains(&n) {
+                return Err(Error::usage(format!(
+                    "{flag}: '{n}' is the name of a built-in property; choose another"
+                )));
+            }
+            n.to_string()
+        }
+        None => match tla::find(&expr_text, reach) {
+            Some(i) => return Ok(Property::User(i)),
+            None => tla::next_name(if reach { "Reach" } else { "Pred" }),
+        },
+    };
+    // A predicate that is not a Boolean fails on the initial states.
+    for s in init_states(p) {
+        if let Err(e) = tla::eval_bool(&compiled, p, &s) {
+            if e.msg.starts_with("the predicate is not a Boolean") {
+                return Err(Error::usage(format!("{flag} {text:?}: {e}")));
+            }
+        }
+    }
+    // The symbolic reading must encode it (the explicit engine always can).
+    let enc = Encoding::new(p);
+    if let Err(e) = pred::predicate(&compiled, p, &enc.layout, &enc.state(0)) {
+        return Err(Error::usage(format!(
+            "{flag} {text:?}: the symbolic engine cannot encode it: {e}"
+        )));
+    }
+    let i = tla::register(Predicate {
+        name: tla::leak(name),
+        text: expr_text,
+        reach,
+        compiled,
+    });
+    Ok(Property::User(i))
+}
