@@ -22,6 +22,9 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 pub const EXIT_DEADLOCK: u8 = 11;
 /// A temporal property is violated (TLC's 13).
 pub const EXIT_LIVENESS: u8 = 13;
+/// A `--reach` target was not reached: not reachable up to the depth
+/// bound, or proved unreachable (reaching every target exits 0).
+pub const EXIT_UNREACHED: u8 = 15;
 /// A safety property is violated (TLC's 12).
 pub const EXIT_VIOLATION: u8 = 12;
 /// Results the user asked for could not be written (sysexits' EX_IOERR).

@@ -147,7 +147,7 @@ pub fn run(
             depth: plan.bmc.depth,
             props: props.clone(),
             max_states: Some(EXPLICIT_STATES),
-            symmetry: true,
+            symmetry: props.iter().all(|q| q.is_symmetric()),
             stop_at_first: plan.bmc.stop_at_first,
             deadline: plan.bmc.deadline,
         };

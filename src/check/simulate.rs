@@ -99,7 +99,7 @@ fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) -> Res
             depth: d,
             props: vec![q],
             max_states: Some(SHORTEN_STATES),
-            symmetry: true,
+            symmetry: q.is_symmetric(),
             stop_at_first: true,
             deadline: Some(deadline),
         },

@@ -56,6 +56,13 @@ impl Cli {
         Ok(v)
     }
 
+    /// Every property asked for is symmetric in the replicas and clients.
+    fn symmetric(&self) -> bool {
+        self.properties()
+            .map(|v| v.iter().all(|q| q.is_symmetric()))
+            .unwrap_or(true)
+    }
+
     /// Sets each `--z3-param` (before any solver is made); an unknown key
     /// is a usage error.
     pub fn apply_z3_params(&self) -> Result<()> {
@@ -89,6 +96,12 @@ impl Cli {
     pub fn job(&self) -> Result<Job> {
         let props = self.properties()?;
         let symbolic = self.engine != Engine::Explicit;
+        if self.symmetry && !self.symmetric() {
+            return Err(Error::usage(
+                "--symmetry: a predicate names a replica or a client (r1, c2), so relabelling \
+                 them changes its truth; drop --symmetry",
+            ));
+        }
         if self.engine == Engine::Auto && (self.split_depths || self.simulate) {
             return Err(Error::usage(
                 "--engine auto races the engines itself; drop --split-depths or --simulate",
@@ -252,7 +265,8 @@ impl Cli {
     fn bmc_options(&self) -> BmcOptions {
         BmcOptions {
             timeout_ms: self.timeout.map(|s| s.saturating_mul(1000)),
-            symmetry_breaking: !self.no_symmetry_breaking,
+            // Sound only for properties that no relabelling changes.
+            symmetry_breaking: !self.no_symmetry_breaking && self.symmetric(),
             lemmas: !self.no_lemmas,
             dump_smt: self.dump_smt.clone(),
         }

@@ -126,6 +126,17 @@ pub fn document(p: &Params, outcome: &Outcome, fields: Vec<(&str, Value)>, exit_
                 .iter()
                 .map(|(q, v)| {
                     let mut j = verdict(p, q.name(), v);
+                    if q.is_reach() {
+                        // A witness, not a violation.
+                        j["reach"] = json!(true);
+                        j["reached"] = json!(v.is_violated());
+                    }
+                    if let Some(def) = q
+                        .tla_definition()
+                        .filter(|_| matches!(q, crate::spec::Property::User(_)))
+                    {
+                        j["definition"] = json!(def);
+                    }
                     if let Some((_, e)) = outcome.decided_by.iter().find(|(x, _)| x == q) {
                         j["engine"] = json!(e);
                     }

@@ -8,8 +8,10 @@ pub mod itf;
 pub mod json;
 
 use crate::check::Outcome;
-use crate::engine::{DepthInfo, Event, Events, LevelInfo, Report, Verdict};
-use crate::error::{EXIT_DEADLOCK, EXIT_INCOMPLETE, EXIT_LIVENESS, EXIT_OK, EXIT_VIOLATION};
+use crate::engine::{DepthInfo, Event, Events, LevelInfo, Method, Report, Verdict};
+use crate::error::{
+    EXIT_DEADLOCK, EXIT_INCOMPLETE, EXIT_LIVENESS, EXIT_OK, EXIT_UNREACHED, EXIT_VIOLATION,
+};
 use crate::params::Params;
 use crate::spec::Property;
 use std::fmt::Write;
@@ -58,7 +60,7 @@ pub fn exit_code(report: &Report) -> u8 {
             .iter()
             .any(|(q, v)| v.is_violated() && which(*q))
     };
-    if violated(|q| q != Property::NoDeadlock && !q.is_temporal()) {
+    if violated(|q| q != Property::NoDeadlock && !q.is_temporal() && !q.is_reach()) {
         EXIT_VIOLATION
     } else if violated(Property::is_temporal) {
         EXIT_LIVENESS
@@ -66,6 +68,12 @@ pub fn exit_code(report: &Report) -> u8 {
         EXIT_DEADLOCK
     } else if report.verdicts.iter().any(|(_, v)| v.is_unknown()) {
         EXIT_INCOMPLETE
+    } else if report
+        .verdicts
+        .iter()
+        .any(|(q, v)| q.is_reach() && !v.is_violated())
+    {
+        EXIT_UNREACHED
     } else {
         EXIT_OK
     }
@@ -120,10 +128,36 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
             Some((_, e)) => format!(" [{e} engine]"),
             None => String::new(),
         };
-        let _ = writeln!(out, "  {:<11} {v}{by}", q.name());
+        let said = if q.is_reach() {
+            reach_words(v)
+        } else {
+            v.to_string()
+        };
+        let _ = writeln!(out, "  {:<11} {said}{by}", q.name());
     }
     let _ = writeln!(out, "Finished in {:.2} s.", report.seconds);
     out
+}
+
+/// A `--reach` target's verdict in the words of reachability: its
+/// "violation" is a witness.
+pub fn reach_words(v: &Verdict) -> String {
+    match v {
+        Verdict::Violated(cx) => format!("reachable at depth {} (shortest witness)", cx.trace.depth()),
+        Verdict::Found { cx, seed } => format!(
+            "reachable at depth {} (random simulation, walk seed {seed}; not known to be the shortest)",
+            cx.trace.depth()
+        ),
+        Verdict::NotFound { runs, depth } => {
+            format!("not reached in {runs} random runs of at most {depth} steps (not a proof)")
+        }
+        Verdict::HoldsUpTo(k) => format!("not reachable up to depth {k}"),
+        Verdict::Proved(Method::Exhausted { states, .. }) => {
+            format!("unreachable (exhaustive explicit search of {states} distinct states)")
+        }
+        Verdict::Proved(m) => format!("unreachable, proved for every depth ({})", m.name()),
+        Verdict::Unknown { .. } => v.to_string(),
+    }
 }
 
 fn answer_word(r: &SatResult) -> &'static str {

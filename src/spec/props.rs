@@ -96,7 +96,7 @@ impl Property {
             Property::User(i) => {
                 let q = super::tla::predicate(i);
                 match (super::tla::eval_bool(&q.compiled, p, s), q.reach) {
-                    (Ok(true), true) => Some(format!("{} (reached)", q.text.trim())),
+                    (Ok(true), true) => Some(q.text.trim().to_string()),
                     (_, true) => None,
                     (Ok(true), false) => None,
                     (Ok(false), false) => Some(q.text.trim().to_string()),

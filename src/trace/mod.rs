@@ -170,6 +170,17 @@ impl Counterexample {
                 self.conjunct
             );
         }
+        if self.property.is_reach() {
+            return format!(
+                "Witness: {} is reachable.\nThe behavior up to this point is:\n{}\
+                 Reached at state {} (depth {}): {}\n",
+                self.property,
+                self.trace.render(full),
+                self.trace.states.len(),
+                self.trace.depth(),
+                self.conjunct
+            );
+        }
         let what = match self.property {
             Property::NoDeadlock => "Deadlock reached.".to_string(),
             q => format!("Invariant {q} is violated."),

@@ -39,7 +39,9 @@ pub fn k_induction(
         }
     };
     let mut base = Unroller::new(p, clock.left_ms());
-    base.break_symmetry();
+    if prop.is_symmetric() {
+        base.break_symmetry();
+    }
     let step = solver(clock);
     let mut path: Vec<Vec<BV>> = vec![enc.state(0)];
     // The step path's names must differ from the base case's.
