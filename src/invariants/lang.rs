@@ -467,9 +467,40 @@ impl Interp for Symbolic<'_> {
     }
 }
 
-/// Renders TLA+ text. Every compound is parenthesized.
+/// Renders TLA+ text. Every compound is parenthesized. Each binder of one
+/// candidate gets a name no other binder of it has (`j`, then `j_2`, ...):
+/// TLA+ (SANY) rejects a name bound twice in nested scopes, and a part
+/// rendered before its enclosing binder (a shape computes its pieces
+/// first) cannot know which names will enclose it.
 pub struct Text<'a> {
     pub p: &'a Params,
+    used: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Text<'a> {
+    pub fn new(p: &'a Params) -> Text<'a> {
+        Text {
+            p,
+            used: Default::default(),
+        }
+    }
+
+    /// Binds an unused variant of `n` while `f` renders the body.
+    fn bind(&self, n: &str, f: &dyn Fn(&String) -> String) -> (String, String) {
+        let name = {
+            let mut used = self.used.borrow_mut();
+            let mut k = 1;
+            let mut name = n.to_string();
+            while used.contains(&name) {
+                k += 1;
+                name = format!("{n}_{k}");
+            }
+            used.push(name.clone());
+            name
+        };
+        let body = f(&name);
+        (name, body)
+    }
 }
 
 fn paren(s: String) -> String {
@@ -535,30 +566,28 @@ impl Interp for Text<'_> {
         j.clone()
     }
     fn forall_r(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
-        paren(format!("\\A {n} \\in Replica : {}", f(&n.to_string())))
+        let (n, body) = self.bind(n, f);
+        paren(format!("\\A {n} \\in Replica : {body}"))
     }
     fn exists_r(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
-        paren(format!("\\E {n} \\in Replica : {}", f(&n.to_string())))
+        let (n, body) = self.bind(n, f);
+        paren(format!("\\E {n} \\in Replica : {body}"))
     }
     fn forall_c(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
-        paren(format!("\\A {n} \\in Client : {}", f(&n.to_string())))
+        let (n, body) = self.bind(n, f);
+        paren(format!("\\A {n} \\in Client : {body}"))
     }
     fn forall_p(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
-        paren(format!(
-            "\\A {n} \\in 1..{} : {}",
-            self.p.seq_cap(),
-            f(&n.to_string())
-        ))
+        let (n, body) = self.bind(n, f);
+        paren(format!("\\A {n} \\in 1..{} : {body}", self.p.seq_cap()))
     }
     fn exists_p(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
-        paren(format!(
-            "\\E {n} \\in 1..{} : {}",
-            self.p.seq_cap(),
-            f(&n.to_string())
-        ))
+        let (n, body) = self.bind(n, f);
+        paren(format!("\\E {n} \\in 1..{} : {body}", self.p.seq_cap()))
     }
     fn card_r(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
-        format!("Cardinality({{{n} \\in Replica : {}}})", f(&n.to_string()))
+        let (n, body) = self.bind(n, f);
+        format!("Cardinality({{{n} \\in Replica : {body}}})")
     }
     fn zk_leader(&self) -> String {
         "zk_leader".into()

@@ -27,7 +27,7 @@ pub mod eval;
 pub mod parse;
 
 pub use eval::{eval_bool, EvalError, V};
-pub use parse::{compile, Compiled, ParseError};
+pub use parse::{check_module, compile, Compiled, ParseError};
 
 use std::sync::{Arc, OnceLock, RwLock};
 

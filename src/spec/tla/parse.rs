@@ -1025,3 +1025,101 @@ impl<'a> Lower<'a> {
         }
     }
 }
+
+/// Reads a module that extends SemiSync (a certificate) as SANY would:
+/// syntax, every name defined before use, no name defined twice (also in
+/// nested scopes), and every definition a state expression. `THEOREM`s
+/// (which prime and box) are checked for syntax only. Returns the module's
+/// definitions, compiled, by name.
+pub fn check_module(text: &str) -> std::result::Result<Vec<(String, Compiled)>, ParseError> {
+    let to_user = |e: Err0| {
+        let (line, column, source_line) = place(text, e.at);
+        ParseError {
+            msg: e.msg,
+            line,
+            column,
+            source_line,
+        }
+    };
+    let tree = parser().parse(text, None).ok_or_else(|| {
+        to_user(Err0 {
+            msg: "the parser gave up".into(),
+            at: 0,
+        })
+    })?;
+    let root = tree.root_node();
+    if let Some(e) = syntax_error(root, text) {
+        return Err(to_user(e));
+    }
+    let module = first_module(root).ok_or_else(|| {
+        to_user(Err0 {
+            msg: "no MODULE".into(),
+            at: 0,
+        })
+    })?;
+    let mut l = Lower::new(text);
+    let spec = spec_defs();
+    let mut extends_spec = false;
+    let mut out = vec![];
+    let mut c = module.walk();
+    for n in module.named_children(&mut c) {
+        match n.kind() {
+            "extends" => {
+                let mut c2 = n.walk();
+                for m in n.named_children(&mut c2) {
+                    match l.text(m) {
+                        "SemiSync" => extends_spec = true,
+                        "TLC" | "Naturals" | "Sequences" | "FiniteSets" | "Integers" => {}
+                        other => {
+                            return Err(to_user(Err0 {
+                                msg: format!("unknown module '{other}'"),
+                                at: m.start_byte(),
+                            }))
+                        }
+                    }
+                }
+                if extends_spec {
+                    l.defs = spec.defs.clone();
+                    l.names = spec.names.clone();
+                }
+            }
+            "operator_definition" => {
+                let name_node = n.child_by_field_name("name").unwrap();
+                let name = l.text(name_node).to_string();
+                if l.names.contains_key(&name) || VAR_NAMES.contains(&name.as_str()) {
+                    return Err(to_user(Err0 {
+                        msg: format!("multiply-defined symbol '{name}'"),
+                        at: name_node.start_byte(),
+                    }));
+                }
+                let i = l.definition(n).map_err(to_user)?;
+                l.names.insert(name.clone(), Ok(i));
+                out.push((
+                    name,
+                    Compiled {
+                        defs: vec![],
+                        body: l.defs[i].body.clone(),
+                    },
+                ));
+            }
+            "theorem" | "header_line" | "double_line" | "single_line" | "identifier"
+            | "comment" | "block_comment" => {}
+            other => {
+                return Err(to_user(Err0 {
+                    msg: format!("'{other}' is not expected in a certificate"),
+                    at: n.start_byte(),
+                }))
+            }
+        }
+    }
+    if !extends_spec {
+        return Err(to_user(Err0 {
+            msg: "the module must EXTEND SemiSync".into(),
+            at: module.start_byte(),
+        }));
+    }
+    for (_, c) in &mut out {
+        c.defs = l.defs.clone();
+    }
+    Ok(out)
+}
