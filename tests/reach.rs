@@ -1,0 +1,207 @@
+//! Questions a user types: `--inv 'EXPR'` and `--reach 'EXPR'` on the
+//! command line, against TLC's answers and states known to be reachable,
+//! in both engines.
+
+mod common;
+
+use common::bmc;
+use semisync_bmc::spec::tla::check_module;
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The summary line of one property.
+fn summary(text: &str, name: &str) -> String {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no summary line for {name}:\n{text}"))
+        .to_string()
+}
+
+const ENGINES: [&str; 2] = ["symbolic", "explicit"];
+
+/// TLC 2.20 on the standard configuration: violated with a shortest trace
+/// of 7 states (6 steps).
+#[test]
+fn tlc_ground_truth_invariant() {
+    for e in ENGINES {
+        let out = bmc(&[
+            "--inv",
+            r"\A c \in Client : Len(client_success[c]) < 2",
+            "--engine",
+            e,
+            "-q",
+        ]);
+        assert_eq!(out.status.code(), Some(12), "{e}: {out:?}");
+        let text = stdout(&out);
+        assert!(
+            text.contains("Error: Invariant Pred1 is violated."),
+            "{text}"
+        );
+        assert!(text.contains("State 7: <DBResponse"), "{text}");
+        assert!(!text.contains("State 8:"), "{text}");
+        assert!(
+            summary(&text, "Pred1").contains("violated at depth 6"),
+            "{text}"
+        );
+    }
+}
+
+/// TLC 2.20: reachable, shortest trace of 11 states (10 steps). A witness
+/// is a success.
+#[test]
+fn tlc_ground_truth_reach() {
+    for e in ENGINES {
+        let out = bmc(&[
+            "--reach",
+            r#"zk_status = "WaitReplicaLog" /\ \E c \in Client : Len(client_success[c]) > 0"#,
+            "--engine",
+            e,
+            "-q",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{e}: {out:?}");
+        let text = stdout(&out);
+        assert!(text.contains("Witness: Reach1 is reachable."), "{text}");
+        assert!(text.contains("Reached at state 11 (depth 10)"), "{text}");
+        assert!(
+            summary(&text, "Reach1").contains("reachable at depth 10"),
+            "{text}"
+        );
+    }
+}
+
+/// The regression suite's known-reachable states (tests/regression.rs pins
+/// them as whole states) as claims a user could type, with their pinned
+/// shortest depths; both engines must give the same depth.
+#[test]
+fn known_reachable_states_as_reach_predicates() {
+    let known = [
+        (r"\E c \in Client : Len(client_success[c]) > 0", 3),
+        (
+            r#"zk_status = "WaitReplicaLog" /\ Cardinality(collectedDB) = 2 /\ zk_leader \notin old_leaders"#,
+            7,
+        ),
+        (
+            r#"zk_leader_epoch = 2 /\ zk_status = "Normal" /\ old_leaders = {} /\ Len(db[zk_leader]) = 2"#,
+            15,
+        ),
+        (
+            r"zk_leader_epoch = 2 /\ old_leaders = {} /\ \A r \in Replica : Len(db[r]) = 2",
+            18,
+        ),
+    ];
+    for (q, depth) in known {
+        for e in ENGINES {
+            let out = bmc(&["--reach", q, "--engine", e, "--depth", "20", "-q"]);
+            assert_eq!(out.status.code(), Some(0), "{q} ({e}): {out:?}");
+            let line = summary(&stdout(&out), "Reach1");
+            assert!(
+                line.contains(&format!("reachable at depth {depth} ")),
+                "{q} ({e}): {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unreached_targets_exit_15_and_say_how_far() {
+    // Not reachable within the bound (zk_epoch climbs at most one a step).
+    let out = bmc(&["--reach", "zk_epoch >= 6", "--depth", "4", "-q"]);
+    assert_eq!(out.status.code(), Some(15), "{out:?}");
+    assert!(summary(&stdout(&out), "Reach1").contains("not reachable up to depth 4"));
+    // Exhausted by the explicit engine: unreachable in every behaviour.
+    let out = bmc(&[
+        "--reach",
+        "zk_leader_epoch > max_change_leader",
+        "--engine",
+        "explicit",
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "--max-leader-changes",
+        "2",
+        "--depth",
+        "60",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(15), "{out:?}");
+    let line = summary(&stdout(&out), "Reach1");
+    assert!(
+        line.contains("unreachable (exhaustive explicit search of 11760"),
+        "{line}"
+    );
+    // An invariant violated beside a reached target: the violation decides.
+    let out = bmc(&["--reach", "next_req = 61", "--inv", "zk_epoch < 2", "-q"]);
+    assert_eq!(out.status.code(), Some(12), "{out:?}");
+}
+
+/// `--prove --reach`: unreachable for every depth, with a certificate that
+/// states the negated target and reads back.
+#[test]
+fn prove_unreachable_with_certificate() {
+    let dir = std::env::temp_dir().join(format!("semisync-reach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("Unreach.tla");
+    let out = bmc(&[
+        "--prove",
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "--max-leader-changes",
+        "2",
+        "--reach",
+        "Bad == zk_leader_epoch > max_change_leader",
+        "--certificate",
+        file.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(15), "{out:?}");
+    assert!(summary(&stdout(&out), "Bad").contains("unreachable, proved for every depth"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("Bad == ~("), "{text}");
+    let defs = check_module(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(defs.iter().any(|(n, _)| n == "Bad"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn json_marks_witnesses_and_gives_the_definition() {
+    let out = bmc(&["--reach", "Acked == next_req = 61", "--json", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let props = j["properties"].as_array().expect("properties");
+    let v = props.iter().find(|v| v["name"] == "Acked").expect("Acked");
+    assert_eq!(v["reach"], true);
+    assert_eq!(v["reached"], true);
+    assert_eq!(v["depth"], 1);
+    assert!(v["definition"].as_str().unwrap().contains("next_req = 61"));
+}
+
+#[test]
+fn bad_predicates_are_usage_errors_with_the_place() {
+    let out = bmc(&["--inv", "zk_epoch <", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("syntax error") && err.contains("line 1"),
+        "{err}"
+    );
+    let out = bmc(&["--reach", "Len(db[r1])", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a Boolean"), "{err}");
+    let out = bmc(&["--inv", "TypeOK == zk_epoch > 0", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = bmc(&[
+        "--inv",
+        "db_status[r1] = \"Writable\"",
+        "--engine",
+        "explicit",
+        "--symmetry",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--symmetry"));
+}
