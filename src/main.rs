@@ -4,7 +4,6 @@
 mod cli;
 
 use anyhow::Context;
-use clap::Parser;
 use cli::Cli;
 use semisync_bmc::check::{self, Job};
 use semisync_bmc::error::{exit_code_of, Error, EXIT_OK};
@@ -32,11 +31,20 @@ fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();
     semisync_bmc::interrupt::install_handlers();
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let configured = cli.apply_config(&matches);
     let level = if cli.quiet { "warn" } else { "info" };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
         .format(|buf, rec| writeln!(buf, "{}", rec.args()))
         .init();
+    if let Err(e) = configured {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
     match run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

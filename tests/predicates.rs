@@ -6,7 +6,7 @@
 
 use semisync_bmc::engine::explicit::bfs::sample_reachable;
 use semisync_bmc::params::Params;
-use semisync_bmc::spec::tla::{compile, eval_bool};
+use semisync_bmc::spec::tla::{compile, config, eval_bool};
 use semisync_bmc::spec::{terminate_cond, Property, State};
 use semisync_bmc::symbolic::{pred, Encoding};
 use z3::ast::Ast;
@@ -406,6 +406,72 @@ fn fuzz(rounds: usize, symbolic_every: usize) {
 #[test]
 fn fuzz_bounded() {
     fuzz(3000, 5);
+    fuzz_config(3000);
+}
+
+const CFG_PIECES: &[&str] = &[
+    "CONSTANTS",
+    "CONSTANT",
+    "INVARIANT",
+    "PROPERTY",
+    "CHECK_DEADLOCK",
+    "SPECIFICATION",
+    "INIT",
+    "NEXT",
+    "SYMMETRY",
+    "VIEW",
+    " Client",
+    " Replica",
+    " nil",
+    " = ",
+    " <- ",
+    "{",
+    "}",
+    ",",
+    "c1",
+    "r2",
+    "..",
+    "0",
+    "20",
+    "99999999999999999999999",
+    "TRUE",
+    "FALSE",
+    "Spec",
+    "FairSpec",
+    "\\*",
+    "(*",
+    "*)",
+    "\n",
+    " ",
+    "TypeOK",
+    "Finish",
+    "max_next_req",
+    "Epoch",
+    "@",
+    "\"",
+];
+
+/// The configuration reader never panics, and what it accepts it accepts
+/// again after a round of whitespace changes.
+fn fuzz_config(rounds: usize) {
+    let base = include_str!("../encodings/MC.cfg");
+    let mut r = Rng(0x2545_F491_4F6C_DD1D);
+    let mut ok = 0;
+    for i in 0..rounds {
+        let text = if i % 2 == 0 {
+            (0..1 + r.below(16))
+                .map(|_| CFG_PIECES[r.below(CFG_PIECES.len())])
+                .collect::<Vec<_>>()
+                .join(if r.below(2) == 0 { " " } else { "\n" })
+        } else {
+            mutate(&mut r, base)
+        };
+        if let Ok(c) = config::parse(&text) {
+            ok += 1;
+            assert_eq!(config::parse(&text.replace('\n', "\n\n")), Ok(c), "{text}");
+        }
+    }
+    assert!(ok > 0);
 }
 
 /// `cargo test --release --test predicates -- --ignored`
@@ -413,6 +479,7 @@ fn fuzz_bounded() {
 #[ignore]
 fn fuzz_a_million() {
     fuzz(1_000_000, 50);
+    fuzz_config(1_000_000);
 }
 
 /// Every candidate lemma the prover can print, printed as TLA+ and read

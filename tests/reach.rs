@@ -205,3 +205,72 @@ fn bad_predicates_are_usage_errors_with_the_place() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--symmetry"));
 }
+
+/// `--config encodings/MC.cfg` checks what TLC would: the standard
+/// configuration's three invariants, no deadlock check; a flag on the
+/// command line wins over the file; TLC's default CHECK_DEADLOCK is TRUE.
+#[test]
+fn tlc_config_files() {
+    let cfg = concat!(env!("CARGO_MANIFEST_DIR"), "/encodings/MC.cfg");
+    let out = bmc(&["--config", cfg, "--depth", "6", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("properties: TypeOK, Consistent, Inv;"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Client = {c1, c2}, Replica = {r1, r2, r3}"),
+        "{text}"
+    );
+    let dir = std::env::temp_dir().join(format!("semisync-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("Four.cfg");
+    std::fs::write(
+        &file,
+        "\\* four replicas, one client\nCONSTANTS\n  Client = {c1}\n  Replica = {r1, r2, r3, r4}\n  \
+         nil = nil\n  max_next_req <- 1\nSPECIFICATION Spec\nINVARIANT Consistent\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let out = bmc(&["--config", f, "--depth", "10", "-q"]);
+    assert_eq!(out.status.code(), Some(12), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("Client = {c1}, Replica = {r1, r2, r3, r4}, max_next_req = 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("properties: Consistent, NoDeadlock;"),
+        "{text}"
+    );
+    assert!(
+        summary(&text, "Consistent").contains("violated at depth 10"),
+        "{text}"
+    );
+    // Flags win: two clients, and --inv replaces the file's invariants.
+    let out = bmc(&[
+        "--config",
+        f,
+        "--clients",
+        "2",
+        "--inv",
+        "TypeOK",
+        "--depth",
+        "3",
+        "-q",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Client = {c1, c2}, Replica = {r1, r2, r3, r4}"),
+        "{text}"
+    );
+    assert!(text.contains("properties: TypeOK;"), "{text}");
+    // Errors name the line.
+    std::fs::write(&file, "CONSTANTS\n  Client = {c1}\n  Replicas = {r1}\n").unwrap();
+    let out = bmc(&["--config", f]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3: unknown constant 'Replicas'"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,6 +1,7 @@
 //! The command line. The doc comments are the `--help` text; `job` turns
 //! the flags into what `check::run` runs.
 
+mod config;
 mod job;
 mod user;
 
@@ -102,6 +103,15 @@ pub struct Cli {
     ///   --reach 'zk_status = "WaitReplicaLog" /\ \E c \in Client : Len(client_success[c]) > 0'
     #[arg(long = "reach", value_name = "EXPR")]
     pub reach: Vec<String>,
+
+    /// Read TLC's configuration file (as encodings/MC.cfg): CONSTANTS
+    /// (Client, Replica, nil, max_next_req, max_change_leader,
+    /// replication_factor, Epoch, LogOffset), INVARIANT(S), PROPERTY Finish,
+    /// CHECK_DEADLOCK (TLC's default: TRUE), SPECIFICATION Spec|FairSpec,
+    /// INIT Init, NEXT Next, SYMMETRY. Flags on the command line override
+    /// the file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 
     /// Search engine.
     #[arg(long, value_enum, default_value_t = Engine::Symbolic)]

@@ -23,6 +23,7 @@
 //! Values of different kinds are unequal (TLC raises an error comparing a
 //! number with a string; here `1 = "a"` is FALSE).
 
+pub mod config;
 pub mod eval;
 pub mod parse;
 
