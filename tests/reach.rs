@@ -274,3 +274,125 @@ fn tlc_config_files() {
     assert!(err.contains("line 3: unknown constant 'Replicas'"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The coverage table: instance -> its summary's words.
+fn coverage(text: &str) -> Vec<(String, String)> {
+    let at = text.find("Summary:").expect("a summary");
+    text[at..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| {
+            let l = l.trim();
+            let (name, rest) = l.split_once(' ').unwrap();
+            (name.to_string(), rest.trim().to_string())
+        })
+        .collect()
+}
+
+/// `--coverage`: the shallowest depth of every action instance, the same
+/// in both engines, and the exit code that makes it a CI gate.
+#[test]
+fn coverage_gives_first_enabled_depths_in_both_engines() {
+    let mut tables = vec![];
+    for e in ENGINES {
+        let out = bmc(&["--coverage", "--engine", e, "--depth", "12", "-q"]);
+        assert_eq!(
+            out.status.code(),
+            Some(15),
+            "Terminated is never enabled: {out:?}"
+        );
+        tables.push(coverage(&stdout(&out)));
+    }
+    assert_eq!(tables[0], tables[1]);
+    let t = &tables[0];
+    assert_eq!(t.len(), 23, "{t:?}");
+    let depth_of = |name: &str| -> String { t.iter().find(|(n, _)| n == name).unwrap().1.clone() };
+    for (name, d) in [
+        ("StartRequest(c2)", 0),
+        ("DBResponse(c1)", 2),
+        ("ClientUpdateLeader(c1)", 7),
+        ("Replicate(r3)", 1),
+        ("RecoverOldLeader(r2)", 9),
+        ("HealerGetDBLog(r1)", 3),
+        ("HealerUpdateLeader", 6),
+        ("HealerUpdateToNormal", 8),
+    ] {
+        assert_eq!(
+            depth_of(name),
+            format!("first enabled at depth {d}"),
+            "{name}"
+        );
+    }
+    assert_eq!(depth_of("Terminated"), "never enabled up to depth 12");
+    let out = bmc(&["--coverage", "--depth", "3", "--json", "-q"]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let props = j["properties"].as_array().unwrap();
+    let r = props.iter().find(|v| v["name"] == "Replicate(r2)").unwrap();
+    assert_eq!(
+        (&r["coverage"], &r["reached"], &r["depth"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(true),
+            &serde_json::json!(1)
+        )
+    );
+    assert_eq!(r["args"], serde_json::json!(["r2"]));
+}
+
+/// With two replicas and quorums of two no leader change can start
+/// (`Cardinality(Replica \ old_leaders) > replication_factor` fails): the
+/// failover actions are never enabled, proved by --prove and confirmed by
+/// the exhausted explicit search.
+#[test]
+fn coverage_proves_actions_never_enabled() {
+    let args = [
+        "--coverage",
+        "--replicas",
+        "2",
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "-q",
+    ];
+    let out = bmc(&[&args[..], &["--prove"]].concat());
+    assert_eq!(out.status.code(), Some(15), "{out:?}");
+    let proved = coverage(&stdout(&out));
+    let out = bmc(&[&args[..], &["--engine", "explicit", "--depth", "50"]].concat());
+    let exhausted = coverage(&stdout(&out));
+    assert_eq!(proved.len(), exhausted.len());
+    for ((n, p), (m, x)) in proved.iter().zip(&exhausted) {
+        assert_eq!(n, m);
+        assert_eq!(
+            p.starts_with("never enabled"),
+            x.starts_with("never enabled"),
+            "{n}: {p} / {x}"
+        );
+        if p.starts_with("first") {
+            assert_eq!(p, x, "{n}");
+        } else {
+            assert!(
+                p.contains("proved for every depth") && x.contains("exhaustive"),
+                "{n}"
+            );
+        }
+    }
+    let never: Vec<&String> = proved
+        .iter()
+        .filter(|(_, w)| w.starts_with("never"))
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        never.iter().any(|n| *n == "ReadyToChangeZKLeader"),
+        "{never:?}"
+    );
+    assert!(
+        never.iter().any(|n| *n == "HealerUpdateLeader"),
+        "{never:?}"
+    );
+    assert!(
+        !never.iter().any(|n| n.starts_with("Replicate")),
+        "{never:?}"
+    );
+}

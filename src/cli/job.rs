@@ -34,7 +34,11 @@ impl Cli {
     }
 
     pub fn properties(&self) -> Result<Vec<Property>> {
-        let mut v = if self.inv.is_empty() && self.reach.is_empty() && self.temporal.is_none() {
+        let mut v = if self.inv.is_empty()
+            && self.reach.is_empty()
+            && self.temporal.is_none()
+            && !self.coverage
+        {
             Property::ALL.to_vec()
         } else {
             vec![]
@@ -47,6 +51,14 @@ impl Cli {
         }
         if self.deadlock {
             v.push(Property::NoDeadlock);
+        }
+        if self.coverage {
+            let p = self.params();
+            v.extend(
+                semisync_bmc::spec::Action::all(&p)
+                    .into_iter()
+                    .map(Property::Enabled),
+            );
         }
         if self.temporal.is_some() {
             v.push(Property::Finish);

@@ -104,6 +104,14 @@ pub struct Cli {
     #[arg(long = "reach", value_name = "EXPR")]
     pub reach: Vec<String>,
 
+    /// Action coverage: for every action instance (Replicate(r2), ...), the
+    /// shallowest depth at which it is first enabled, or "never enabled up
+    /// to depth k" (with --prove: never enabled, proved). Exit code 15 when
+    /// some instance is never enabled, so that CI can require every action
+    /// to be reachable. Adds to --inv/--reach; alone, checks nothing else.
+    #[arg(long)]
+    pub coverage: bool,
+
     /// Read TLC's configuration file (as encodings/MC.cfg): CONSTANTS
     /// (Client, Replica, nil, max_next_req, max_change_leader,
     /// replication_factor, Epoch, LogOffset), INVARIANT(S), PROPERTY Finish,

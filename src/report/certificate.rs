@@ -113,6 +113,12 @@ fn own_definitions(prop: Property, inv: &[Conj]) -> String {
 /// Where each property's certificate goes: `file` itself for one property,
 /// `FILE_Property.tla` for several; the stems must be TLA+ module names.
 pub fn paths(file: &Path, props: &[Property]) -> Result<Vec<PathBuf>> {
+    if props.iter().any(|q| matches!(q, Property::Enabled(_))) {
+        return Err(Error::usage(
+            "--certificate is not written for --coverage (its properties are ENABLED \
+             formulas, which the certificate's reader does not take): drop one of them",
+        ));
+    }
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -126,6 +126,11 @@ pub fn document(p: &Params, outcome: &Outcome, fields: Vec<(&str, Value)>, exit_
                 .iter()
                 .map(|(q, v)| {
                     let mut j = verdict(p, q.name(), v);
+                    if let crate::spec::Property::Enabled(a) = q {
+                        j["coverage"] = json!(true);
+                        j["action"] = json!(a.name());
+                        j["args"] = json!(a.args());
+                    }
                     if q.is_reach() {
                         // A witness, not a violation.
                         j["reach"] = json!(true);

@@ -86,11 +86,22 @@ pub fn header(title: &str, p: &Params, props: &[Property], how: &str) -> String 
         "semisync-bmc {}: {title}\n  {}\n  properties: {}; {how}\n\n",
         env!("CARGO_PKG_VERSION"),
         p.describe(),
-        props
-            .iter()
-            .map(|q| q.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        {
+            let named: Vec<&str> = props
+                .iter()
+                .filter(|q| !matches!(q, Property::Enabled(_)))
+                .map(|q| q.name())
+                .collect();
+            let covered = props.len() - named.len();
+            let mut s = named.join(", ");
+            if covered > 0 {
+                if !s.is_empty() {
+                    s.push_str(", ");
+                }
+                s.push_str(&format!("coverage of {covered} action instances"));
+            }
+            s
+        }
     )
 }
 
@@ -101,7 +112,13 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
     let mut out = String::new();
     if let Some(detail) = &outcome.proof {
         for (q, cti) in &detail.ctis {
-            if !matches!(report.verdict(*q), Some(Verdict::Proved(_))) {
+            // Only where the proof left the property open (a violated one
+            // has its trace; a coverage query is in the summary).
+            let open = !matches!(
+                report.verdict(*q),
+                Some(Verdict::Proved(_) | Verdict::Violated(_) | Verdict::Found { .. })
+            );
+            if open && !matches!(q, Property::Enabled(_)) {
                 let _ = writeln!(
                     out,
                     "{q} is not inductive even with the strengthening; a counterexample to \
@@ -111,7 +128,11 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
             }
         }
     }
-    for (_, v) in &report.verdicts {
+    for (q, v) in &report.verdicts {
+        // Coverage witnesses are in the summary only (--itf writes them).
+        if matches!(q, Property::Enabled(_)) {
+            continue;
+        }
         if let Some(cx) = v.counterexample() {
             let _ = writeln!(out, "{}", cx.render(full_states));
         }
@@ -123,17 +144,26 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
         );
     }
     let _ = writeln!(out, "Summary:");
+    let width = report
+        .verdicts
+        .iter()
+        .map(|(q, _)| q.name().len())
+        .max()
+        .unwrap_or(0)
+        .max(11);
     for (q, v) in &report.verdicts {
         let by = match outcome.decided_by.iter().find(|(x, _)| x == q) {
             Some((_, e)) => format!(" [{e} engine]"),
             None => String::new(),
         };
-        let said = if q.is_reach() {
+        let said = if let Property::Enabled(_) = q {
+            coverage_words(v)
+        } else if q.is_reach() {
             reach_words(v)
         } else {
             v.to_string()
         };
-        let _ = writeln!(out, "  {:<11} {said}{by}", q.name());
+        let _ = writeln!(out, "  {:<width$} {said}{by}", q.name());
     }
     let _ = writeln!(out, "Finished in {:.2} s.", report.seconds);
     out
@@ -157,6 +187,19 @@ pub fn reach_words(v: &Verdict) -> String {
         }
         Verdict::Proved(m) => format!("unreachable, proved for every depth ({})", m.name()),
         Verdict::Unknown { .. } => v.to_string(),
+    }
+}
+
+/// `--coverage`: when an action instance is first enabled.
+pub fn coverage_words(v: &Verdict) -> String {
+    match v {
+        Verdict::Violated(cx) => format!("first enabled at depth {}", cx.trace.depth()),
+        Verdict::HoldsUpTo(k) => format!("never enabled up to depth {k}"),
+        Verdict::Proved(Method::Exhausted { states, .. }) => {
+            format!("never enabled (exhaustive explicit search of {states} distinct states)")
+        }
+        Verdict::Proved(m) => format!("never enabled, proved for every depth ({})", m.name()),
+        _ => reach_words(v),
     }
 }
 

@@ -26,6 +26,10 @@ pub enum Property {
     /// A predicate the user wrote in TLA+ (`--inv 'EXPR'`, `--reach`),
     /// registered in `spec::tla` under this index.
     User(u16),
+    /// `~ENABLED a` for one action instance (`--coverage`): a state that
+    /// violates it is one where `a` is enabled, a witness that `a` can
+    /// fire.
+    Enabled(Action),
 }
 
 impl Property {
@@ -39,18 +43,27 @@ impl Property {
             Property::NoDeadlock => "NoDeadlock",
             Property::Finish => "Finish",
             Property::User(i) => super::tla::predicate(i).name,
+            Property::Enabled(a) => action_name(a),
         }
     }
 
     /// Unchanged by every permutation of the replicas and of the clients
     /// (the spec's own properties are; a predicate naming `r1` is not).
     pub fn is_symmetric(self) -> bool {
-        !matches!(self, Property::User(i) if super::tla::predicate(i).compiled.names_ids())
+        match self {
+            Property::User(i) => !super::tla::predicate(i).compiled.names_ids(),
+            Property::Enabled(a) => a.args().is_empty(),
+            _ => true,
+        }
     }
 
     /// A `--reach` target: "violated" means reached, a witness.
     pub fn is_reach(self) -> bool {
-        matches!(self, Property::User(i) if super::tla::predicate(i).reach)
+        match self {
+            Property::User(i) => super::tla::predicate(i).reach,
+            Property::Enabled(_) => true,
+            _ => false,
+        }
     }
 
     /// A property of behaviours, not of states.
@@ -93,6 +106,7 @@ impl Property {
                 })
             }
             Property::Finish => None,
+            Property::Enabled(a) => (!apply(p, s, a).is_empty()).then(|| format!("ENABLED {a}")),
             Property::User(i) => {
                 let q = super::tla::predicate(i);
                 match (super::tla::eval_bool(&q.compiled, p, s), q.reach) {
@@ -109,6 +123,17 @@ impl Property {
     pub fn holds(self, p: &Params, s: &State) -> bool {
         self.violation(p, s).is_none()
     }
+}
+
+/// `Replicate(r2)`, with the lifetime of the process (names of
+/// `Property::Enabled`, made once per instance).
+fn action_name(a: Action) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashMap<Action, &'static str>>> = OnceLock::new();
+    let mut m = NAMES.get_or_init(Default::default).lock().unwrap();
+    m.entry(a)
+        .or_insert_with(|| super::tla::leak(a.to_string()))
 }
 
 impl fmt::Display for Property {

@@ -559,6 +559,7 @@ impl Encoding {
             Property::NoDeadlock => self.enabled(s),
             // No state reading: `check::temporal` asks for lassos instead.
             Property::Finish => t(),
+            Property::Enabled(a) => self.enabled_action(a, s).not(),
             Property::User(i) => {
                 let q = crate::spec::tla::predicate(i);
                 match pred::predicate(&q.compiled, &self.p, &self.layout, s) {
@@ -580,19 +581,25 @@ impl Encoding {
     /// `ENABLED Next` in `s`: the guard of some action instance holds
     /// (`HealerUpdateLeader`'s for some choice of the new leader).
     pub fn enabled(&self, s: &[BV]) -> Bool {
+        or(&self
+            .actions
+            .iter()
+            .map(|&a| self.enabled_action(a, s))
+            .collect::<Vec<_>>())
+    }
+
+    /// `ENABLED a` in `s`: its guard holds (`HealerUpdateLeader`'s for some
+    /// choice of the new leader).
+    pub fn enabled_action(&self, a: Action, s: &[BV]) -> Bool {
         let w = self.p.w_replica();
-        let mut any = vec![];
-        for &a in &self.actions {
-            let choices = if a == Action::HealerUpdateLeader {
-                self.p.replicas
-            } else {
-                1
-            };
-            for r in 0..choices {
-                any.push(self.action(a, s, &c(r as u64, w)).0);
-            }
-        }
-        or(&any)
+        let choices = if a == Action::HealerUpdateLeader {
+            self.p.replicas
+        } else {
+            1
+        };
+        or(&(0..choices)
+            .map(|r| self.action(a, s, &c(r as u64, w)).0)
+            .collect::<Vec<_>>())
     }
 
     fn type_ok(&self, s: &[BV]) -> Bool {
