@@ -73,6 +73,31 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     }
     let (events, kept) = report::logging_events();
     let outcome = check::run(&p, &job, &events).context("the check stopped")?;
+    let mut outcome = outcome;
+    if cli.max_error > 1 {
+        let view = match &cli.view {
+            Some(text) => Some(
+                semisync_bmc::spec::tla::compile(text)
+                    .map_err(|e| Error::usage(format!("--view {text:?}: {e}")))?
+                    .1,
+            ),
+            None => None,
+        };
+        let v = match &view {
+            Some(c) => semisync_bmc::engine::more::View::Expr(c),
+            None => semisync_bmc::engine::more::View::State,
+        };
+        let timeout = cli.timeout.map(|s| s.saturating_mul(1000));
+        check::more_counterexamples(
+            &p,
+            &mut outcome,
+            cli.max_error as usize,
+            v,
+            cli.depth(),
+            timeout,
+        )
+        .context("looking for more counterexamples")?;
+    }
     let code = report::exit_code(&outcome.report);
     let mut certificates = vec![];
     if let (Some(file), Job::Prove(o), Some(proof)) = (&cli.certificate, &job, &outcome.proof) {
@@ -80,6 +105,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     }
     if let Some(file) = &cli.itf {
         report::itf::write(&p, &outcome.report, file)?;
+        report::itf::write_more(&p, &outcome.more, file)?;
     }
     if let Some(file) = &cli.html {
         report::html::write(&p, &outcome.report, file)?;

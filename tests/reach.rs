@@ -396,3 +396,85 @@ fn coverage_proves_actions_never_enabled() {
         "{never:?}"
     );
 }
+
+/// `--max-error`: distinct views, each at the shallowest depth its view
+/// first occurs at, as the explicit level sets (no symmetry) show.
+#[test]
+fn several_counterexamples_are_the_shortest_per_view() {
+    use semisync_bmc::engine::explicit::bfs::levels;
+    use semisync_bmc::params::Params;
+    use semisync_bmc::spec::tla::{compile, eval::eval_value, eval_bool};
+    let (pred, view) = (
+        r"\A c \in Client : Len(client_success[c]) < 2",
+        "client_success",
+    );
+    let n = 5;
+    let out = bmc(&[
+        "--inv",
+        pred,
+        "--max-error",
+        &n.to_string(),
+        "--view",
+        view,
+        "--json",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(12), "{out:?}");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &j["properties"][0];
+    let mut depths = vec![v["depth"].as_u64().unwrap() as usize];
+    let mut views =
+        vec![v["trace"]["states"].as_array().unwrap().last().unwrap()["client_success"].clone()];
+    for m in v["more"].as_array().expect("more") {
+        depths.push(m["depth"].as_u64().unwrap() as usize);
+        views.push(
+            m["trace"]["states"].as_array().unwrap().last().unwrap()["client_success"].clone(),
+        );
+    }
+    assert_eq!(depths.len(), n);
+    for i in 0..n {
+        for k in 0..i {
+            assert_ne!(views[i], views[k], "views {k} and {i} are equal");
+        }
+    }
+    // Independently: the first depth of every view among violating states.
+    let p = Params::default();
+    let (_, q) = compile(pred).unwrap();
+    let (_, w) = compile(view).unwrap();
+    let mut first: Vec<(usize, String)> = vec![];
+    for (d, level) in levels(&p, 9).unwrap().iter().enumerate() {
+        for s in level {
+            if eval_bool(&q, &p, s) == Ok(false) {
+                let key = eval_value(&w, &p, s).unwrap().to_string();
+                if !first.iter().any(|(_, k)| *k == key) {
+                    first.push((d, key));
+                }
+            }
+        }
+    }
+    let mut want: Vec<usize> = first.iter().map(|(d, _)| *d).collect();
+    want.sort();
+    want.truncate(n);
+    assert_eq!(
+        depths, want,
+        "the n shallowest first depths of distinct views"
+    );
+    // Numbered ITF files, one per counterexample.
+    let dir = std::env::temp_dir().join(format!("semisync-more-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cx.itf.json");
+    let out = bmc(&[
+        "--inv",
+        pred,
+        "--max-error",
+        "3",
+        "--itf",
+        file.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(12));
+    for name in ["cx.itf.json", "cx.Pred1.2.itf.json", "cx.Pred1.3.itf.json"] {
+        assert!(dir.join(name).exists(), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -12,7 +12,7 @@ pub mod temporal;
 
 use crate::engine::explicit::{self, ExplicitOptions};
 use crate::engine::prove::{ProveDetail, ProveOptions};
-use crate::engine::{Events, Report};
+use crate::engine::{Events, Report, Verdict};
 use crate::error::Result;
 use crate::interrupt;
 use crate::params::Params;
@@ -46,6 +46,34 @@ pub struct Outcome {
     pub proof: Option<ProveDetail>,
     /// With `Job::Race`: which engine decided each property.
     pub decided_by: Vec<(crate::spec::Property, &'static str)>,
+    /// `--max-error`: the counterexamples after each property's first, in
+    /// order (see `more_counterexamples`).
+    pub more: Vec<crate::trace::Counterexample>,
+}
+
+/// `--max-error n`: up to `n` counterexamples per violated property (the
+/// first is the verdict's), the next shortest ones with last states that
+/// differ under `view`, found by BMC up to `depth` and replayed.
+pub fn more_counterexamples(
+    p: &Params,
+    outcome: &mut Outcome,
+    n: usize,
+    view: crate::engine::more::View,
+    depth: usize,
+    timeout_ms: Option<u64>,
+) -> Result<()> {
+    let _z3 = interrupt::Guard::new();
+    for (q, v) in &outcome.report.verdicts {
+        // The shortest first counterexample only (a random walk's is not),
+        // and not for lassos or coverage.
+        let Verdict::Violated(cx) = v else { continue };
+        if cx.lasso.is_some() || matches!(q, crate::spec::Property::Enabled(_)) {
+            continue;
+        }
+        let found = crate::engine::more::more(p, *q, cx, depth, n, view, timeout_ms)?;
+        outcome.more.extend(found.into_iter().skip(1));
+    }
+    Ok(())
 }
 
 /// Runs `job`, emitting progress and messages to `events`. An interrupted
@@ -74,5 +102,6 @@ pub fn run(p: &Params, job: &Job, events: &Events) -> Result<Outcome> {
         report,
         proof,
         decided_by,
+        more: vec![],
     })
 }

@@ -104,6 +104,20 @@ pub struct Cli {
     #[arg(long = "reach", value_name = "EXPR")]
     pub reach: Vec<String>,
 
+    /// Report up to N counterexamples per violated property (Apalache's
+    /// --max-error): after the shortest, the next shortest whose last
+    /// states differ under --view, each replayed; ITF files are numbered
+    /// (FILE.Inv.2.itf.json, ...). Found by BMC after the engine's answer.
+    #[arg(long = "max-error", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub max_error: u64,
+
+    /// With --max-error: what makes two counterexamples distinct, a TLA+
+    /// expression over the last state (default: the whole state), e.g.
+    /// --view '<<zk_leader, zk_epoch>>'.
+    #[arg(long, value_name = "EXPR", requires = "max_error")]
+    pub view: Option<String>,
+
     /// Action coverage: for every action instance (Replicate(r2), ...), the
     /// shallowest depth at which it is first enabled, or "never enabled up
     /// to depth k" (with --prove: never enabled, proved). Exit code 15 when

@@ -4,6 +4,7 @@
 
 pub mod bmc;
 pub mod explicit;
+pub mod more;
 pub mod prove;
 pub mod simulate;
 

@@ -102,6 +102,30 @@ pub fn write(p: &Params, report: &Report, file: &Path) -> Result<()> {
     })
 }
 
+/// `--max-error`: the counterexamples after each property's first, to
+/// `FILE.Property.2.itf.json`, `.3`, ...
+pub fn write_more(p: &Params, more: &[Counterexample], file: &Path) -> Result<()> {
+    let mut numbers: Vec<(crate::spec::Property, usize)> = vec![];
+    for cx in more {
+        let k = match numbers.iter_mut().find(|(q, _)| *q == cx.property) {
+            Some((_, k)) => {
+                *k += 1;
+                *k
+            }
+            None => {
+                numbers.push((cx.property, 2));
+                2
+            }
+        };
+        let path = with_property(file, &format!("{}.{k}", cx.property.name()));
+        let text = serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON") + "\n";
+        std::fs::write(&path, text)
+            .map_err(|e| crate::error::Error::io(format!("the ITF trace {}", path.display()), e))?;
+        log::info!("wrote the ITF trace {}", path.display());
+    }
+    Ok(())
+}
+
 /// `trace.itf.json` -> `trace.Inv.itf.json`
 pub fn with_property(file: &Path, prop: &str) -> PathBuf {
     let name = file

@@ -126,6 +126,18 @@ pub fn document(p: &Params, outcome: &Outcome, fields: Vec<(&str, Value)>, exit_
                 .iter()
                 .map(|(q, v)| {
                     let mut j = verdict(p, q.name(), v);
+                    let more: Vec<Value> = outcome
+                        .more
+                        .iter()
+                        .filter(|cx| cx.property == *q)
+                        .map(|cx| {
+                            json!({"depth": cx.trace.depth(), "conjunct": cx.conjunct,
+                                   "trace": itf::trace_json(p, cx)})
+                        })
+                        .collect();
+                    if !more.is_empty() {
+                        j["more"] = json!(more);
+                    }
                     if let crate::spec::Property::Enabled(a) = q {
                         j["coverage"] = json!(true);
                         j["action"] = json!(a.name());

@@ -136,6 +136,16 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
         if let Some(cx) = v.counterexample() {
             let _ = writeln!(out, "{}", cx.render(full_states));
         }
+        let more: Vec<_> = outcome.more.iter().filter(|cx| cx.property == *q).collect();
+        for (i, cx) in more.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "Counterexample {} of {q} (depth {}):\n{}",
+                i + 2,
+                cx.trace.depth(),
+                cx.render(full_states)
+            );
+        }
     }
     if report.interrupted() {
         let _ = writeln!(
@@ -162,6 +172,12 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
             reach_words(v)
         } else {
             v.to_string()
+        };
+        let more = outcome.more.iter().filter(|cx| cx.property == *q).count();
+        let said = if more > 0 {
+            format!("{said}; {} counterexamples (--max-error)", more + 1)
+        } else {
+            said
         };
         let _ = writeln!(out, "  {:<width$} {said}{by}", q.name());
     }

@@ -1046,3 +1046,49 @@ impl Reading<'_> {
         })
     }
 }
+
+/// A concrete value as a symbolic constant.
+fn constant(v: &tla::V) -> R<SV> {
+    use tla::V;
+    Ok(match v {
+        V::Bool(b) => SV::Bool(Bool::from_bool(*b)),
+        V::Int(k) => int(*k),
+        V::Atom(a) => atom(*a),
+        V::Set(xs) => SV::Set(
+            xs.iter()
+                .map(|x| Ok((tt(), constant(x)?)))
+                .collect::<R<_>>()?,
+        ),
+        V::Fun(kv) => SV::Fun(
+            kv.iter()
+                .map(|(k, x)| Ok((tt(), constant(k)?, constant(x)?)))
+                .collect::<R<_>>()?,
+        ),
+        V::Lazy(_) => return Err("a view whose value is Nat, Int, Seq(S) or [A -> B]".into()),
+    })
+}
+
+/// `--view`: the expression's value in `s` differs from `seen` (the
+/// value, or the evaluation error, of a state already reported).
+pub fn differs(
+    c: &Compiled,
+    p: &Params,
+    l: &Layout,
+    s: &[BV],
+    seen: &Result<tla::V, tla::EvalError>,
+) -> R<Bool> {
+    let mut r = Reading {
+        p,
+        l,
+        s,
+        defs: &c.defs,
+        errs: vec![],
+        vars: vec![None; 20],
+    };
+    let v = r.eval(&c.body, &mut vec![], &tt())?;
+    let err = any(r.errs);
+    Ok(match seen {
+        Ok(x) => or2(&err, &not(&eq(&v, &constant(x)?)?)),
+        Err(_) => not(&err),
+    })
+}
