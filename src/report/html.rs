@@ -19,6 +19,8 @@ pub struct Picture<'a> {
     /// One per step, as `Action(args)`.
     pub actions: &'a [String],
     pub violated: Option<&'a str>,
+    /// A `--reach` witness: the last state is a target, not a violation.
+    pub witness: bool,
     pub conjunct: Option<&'a str>,
     pub lasso: Option<Loop>,
 }
@@ -366,6 +368,7 @@ pub fn page(pic: &Picture) -> String {
         .expect("JSON")
         .replace("</", "<\\/");
     let conjunct = match (pic.violated, pic.conjunct) {
+        (Some(q), Some(c)) if pic.witness => format!("{} reached: {}", esc(q), esc(c)),
         (Some(q), Some(c)) => format!("{} violated: {}", esc(q), esc(c)),
         (Some(q), None) => format!("{} violated", esc(q)),
         (None, Some(c)) => esc(c),
@@ -393,13 +396,20 @@ pub fn page(pic: &Picture) -> String {
 /// The page of a counterexample.
 pub fn of(p: &crate::params::Params, cx: &crate::trace::Counterexample) -> String {
     let actions: Vec<String> = cx.trace.actions.iter().map(|a| a.to_string()).collect();
+    let witness = cx.property.is_reach();
     page(&Picture {
         title: format!(
-            "{} violated at depth {} ({})",
+            "{} {} at depth {} ({})",
             cx.property,
+            if witness {
+                "reached (a witness)"
+            } else {
+                "violated"
+            },
             cx.trace.depth(),
             p.describe()
         ),
+        witness,
         states: &cx.trace.states,
         actions: &actions,
         violated: Some(cx.property.name()),
@@ -449,6 +459,7 @@ pub fn view(trace: &std::path::Path, out: &std::path::Path) -> crate::error::Res
         violated: t.violated.as_deref(),
         conjunct: t.conjunct.as_deref(),
         lasso: t.lasso,
+        witness: false,
     });
     std::fs::write(out, html).map_err(|e| Error::io(format!("the HTML page {}", out.display()), e))
 }

@@ -86,6 +86,18 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
     });
     // A lasso: the index of the state the last one loops back to (itself
     // when it stutters forever).
+    if cx.property.is_reach() {
+        // A witness (Quint's word): the last state satisfies the target.
+        let meta = &mut doc["#meta"];
+        meta["description"] = json!(format!(
+            "Witness for {}: a shortest trace to a state satisfying it, found by semisync-bmc",
+            cx.property
+        ));
+        meta["witness"] = json!(cx.property.name());
+        if let Some(m) = meta.as_object_mut() {
+            m.remove("violated");
+        }
+    }
     match cx.lasso {
         Some(Loop::Back(l)) => doc["loop"] = json!(l),
         Some(Loop::Stutter) => doc["loop"] = json!(tr.depth()),
