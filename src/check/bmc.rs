@@ -247,7 +247,7 @@ fn names(qs: &[Property]) -> String {
 pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     let _z3 = interrupt::Guard::new();
     let start = Instant::now();
-    let mut bmc = Bmc::new(p, &plan.engine);
+    let mut bmc = Bmc::new(p, &plan.engine, &plan.props);
     if let PorPolicy::From(from) = plan.partial_order {
         bmc.reduce_partial_order(from);
     }

@@ -38,7 +38,7 @@ pub fn run(p: &Params, plan: &BmcPlan) -> Result<Report> {
         let (p, plan, proof) = (p.clone(), plan.clone(), proof.clone());
         interrupt::spawn(move || -> Result<()> {
             let _z3 = interrupt::Guard::new();
-            let mut bmc = Bmc::new(&p, &plan.engine);
+            let mut bmc = Bmc::new(&p, &plan.engine, &plan.props);
             if let (Some(from), Some(proof)) = (por, proof) {
                 bmc.reduce_partial_order(from);
                 bmc.partial_order_verified(proof);

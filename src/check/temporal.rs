@@ -60,7 +60,7 @@ pub fn run(p: &Params, plan: &TemporalPlan, events: &Events) -> Result<Report> {
                 plan.loops
             }
         };
-        let mut bmc = Bmc::new(p, &plan.engine);
+        let mut bmc = Bmc::new(p, &plan.engine, &[Property::Finish]);
         let mut v = Verdict::HoldsUpTo(plan.depth);
         for k in 0..=plan.depth {
             if interrupt::requested() {

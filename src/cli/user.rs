@@ -55,9 +55,17 @@ fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> 
     let name = match own.as_deref().or(name) {
         Some(n) => {
             let builtin = ["TypeOK", "Consistent", "Inv", "NoDeadlock", "Finish"];
-            if name.is_none() && builtin.contains(&n) {
+            // A name of one's own (`Name == EXPR`) may not be one the spec,
+            // the certificates (IndInv, IndInv_k) or another property use.
+            if name.is_none()
+                && (builtin.contains(&n)
+                    || n.starts_with("IndInv")
+                    || tla::parse::spec_definition_names().iter().any(|d| d == n)
+                    || semisync_bmc::spec::VAR_NAMES.contains(&n))
+            {
                 return Err(Error::usage(format!(
-                    "{flag}: '{n}' is the name of a built-in property; choose another"
+                    "{flag}: '{n}' is already defined (by the spec, a built-in property or the \
+                     certificates); choose another name"
                 )));
             }
             n.to_string()
@@ -81,6 +89,14 @@ fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> 
         return Err(Error::usage(format!(
             "{flag} {text:?}: the symbolic engine cannot encode it: {e}"
         )));
+    }
+    if let Some(i) = tla::find_name(&name) {
+        let q = tla::predicate(i);
+        if q.text != expr_text || q.reach != reach {
+            return Err(Error::usage(format!(
+                "{flag}: two properties are named '{name}'; name them apart ('Name == EXPR')"
+            )));
+        }
     }
     let i = tla::register(Predicate {
         name: tla::leak(name),

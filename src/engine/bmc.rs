@@ -99,10 +99,12 @@ pub struct Bmc {
 }
 
 impl Bmc {
-    /// Depth 0: the solver holds `Init(s_0)`.
-    pub fn new(p: &Params, opts: &BmcOptions) -> Bmc {
+    /// Depth 0: the solver holds `Init(s_0)`. Symmetry breaking (if asked
+    /// for) only when every property to check is symmetric: it keeps one
+    /// relabelling of each path, which a predicate naming `r1` tells apart.
+    pub fn new(p: &Params, opts: &BmcOptions, props: &[Property]) -> Bmc {
         let mut u = Unroller::new(p, opts.timeout_ms);
-        if opts.symmetry_breaking {
+        if opts.symmetry_breaking && props.iter().all(|q| q.is_symmetric()) {
             u.break_symmetry();
         }
         Bmc {

@@ -591,6 +591,10 @@ impl Encoding {
     /// `ENABLED a` in `s`: its guard holds (`HealerUpdateLeader`'s for some
     /// choice of the new leader).
     pub fn enabled_action(&self, a: Action, s: &[BV]) -> Bool {
+        if !self.actions.contains(&a) {
+            // An instance of a larger configuration.
+            return f();
+        }
         let w = self.p.w_replica();
         let choices = if a == Action::HealerUpdateLeader {
             self.p.replicas

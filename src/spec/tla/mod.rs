@@ -294,6 +294,12 @@ pub fn find(text: &str, reach: bool) -> Option<u16> {
         .map(|i| i as u16)
 }
 
+/// The predicate registered under `name`.
+pub fn find_name(name: &str) -> Option<u16> {
+    let r = registry().read().unwrap();
+    r.iter().position(|q| q.name == name).map(|i| i as u16)
+}
+
 /// `Pred1`, `Pred2`, ... (or `Reach1`, ...): the next unused name.
 pub fn next_name(prefix: &str) -> String {
     let r = registry().read().unwrap();
