@@ -21,6 +21,15 @@ fn name_list(text: &str) -> Option<Vec<&str>> {
         .then_some(names)
 }
 
+/// At most 80 characters of a predicate, for messages.
+fn short(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        text.to_string()
+    } else {
+        text.chars().take(77).collect::<String>() + "..."
+    }
+}
+
 /// The properties one `--inv` (or `--reach`) value asks for.
 pub fn properties(text: &str, reach: bool, p: &Params) -> Result<Vec<Property>> {
     let flag = if reach { "--reach" } else { "--inv" };
@@ -47,7 +56,7 @@ pub fn properties(text: &str, reach: bool, p: &Params) -> Result<Vec<Property>> 
 /// Compiles, checks and registers one predicate.
 fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> Result<Property> {
     let (own, compiled) =
-        tla::compile(text).map_err(|e| Error::usage(format!("{flag} {text:?}: {e}")))?;
+        tla::compile(text).map_err(|e| Error::usage(format!("{flag} {:?}: {e}", short(text))))?;
     let expr_text = match &own {
         Some(_) => text[text.find("==").unwrap() + 2..].to_string(),
         None => text.to_string(),
@@ -79,7 +88,7 @@ fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> 
     for s in init_states(p) {
         if let Err(e) = tla::eval_bool(&compiled, p, &s) {
             if e.msg.starts_with("the predicate is not a Boolean") {
-                return Err(Error::usage(format!("{flag} {text:?}: {e}")));
+                return Err(Error::usage(format!("{flag} {:?}: {e}", short(text))));
             }
         }
     }
@@ -87,7 +96,8 @@ fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> 
     let enc = Encoding::new(p);
     if let Err(e) = pred::predicate(&compiled, p, &enc.layout, &enc.state(0)) {
         return Err(Error::usage(format!(
-            "{flag} {text:?}: the symbolic engine cannot encode it: {e}"
+            "{flag} {:?}: the symbolic engine cannot encode it: {e} (--engine explicit can check it)",
+            short(text)
         )));
     }
     if let Some(i) = tla::find_name(&name) {

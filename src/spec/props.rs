@@ -77,10 +77,11 @@ impl Property {
         match self {
             Property::NoDeadlock => Some("NoDeadlock == ENABLED Next".into()),
             // A definition of the spec checked by name needs no definition.
-            Property::User(i) if {
-                let q = super::tla::predicate(i);
-                !q.reach && q.text.trim() == q.name
-            } =>
+            Property::User(i)
+                if {
+                    let q = super::tla::predicate(i);
+                    !q.reach && q.text.trim() == q.name
+                } =>
             {
                 None
             }

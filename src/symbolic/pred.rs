@@ -52,6 +52,8 @@ pub enum SV {
 
 #[derive(Clone)]
 pub enum Lz {
+    /// `a..b` too large to list (membership only, as TLC does).
+    Range(i64, i64),
     Nat,
     Int,
     Seq(Box<SV>),
@@ -446,6 +448,14 @@ impl Reading<'_> {
         Ok(match s {
             SV::Set(_) => member_set(x, s)?,
             SV::Poison => ff(),
+            SV::Lazy(Lz::Range(lo, hi)) => match x {
+                SV::Sc(x) => all(vec![
+                    x.is_int.clone(),
+                    x.int.bvsge(BV::from_i64(*lo, W)),
+                    x.int.bvsle(BV::from_i64(*hi, W)),
+                ]),
+                _ => ff(),
+            },
             SV::Lazy(Lz::Nat) => match x {
                 SV::Sc(x) => and2(&x.is_int, &x.int.bvsge(BV::from_i64(0, W))),
                 _ => ff(),
@@ -456,9 +466,12 @@ impl Reading<'_> {
             },
             SV::Lazy(Lz::Seq(t)) => match x {
                 SV::Fun(f) => {
-                    let mut v = vec![is_seq(f)];
+                    // Elements are looked at only in a sequence.
+                    let isq = is_seq(f);
+                    let inner = and2(path, &isq);
+                    let mut v = vec![isq];
                     for (g, _, u) in f {
-                        let m = self.member(u, t, &and2(path, g))?;
+                        let m = self.member(u, t, &and2(&inner, g))?;
                         v.push(g.implies(&m));
                     }
                     all(v)
@@ -837,19 +850,27 @@ impl Reading<'_> {
                         )?
                     }
                     Div | Mod => {
-                        let pos = y.bvsgt(BV::from_i64(0, W));
-                        self.error(path, not(&pos));
-                        let d = pos.ite(&y, &BV::from_i64(1, W));
+                        let zero = BV::from_i64(0, W);
+                        // TLC: `%` needs a positive divisor, `\div` a nonzero one.
+                        let ok = if op == Mod {
+                            y.bvsgt(&zero)
+                        } else {
+                            not(&y.eq(&zero))
+                        };
+                        self.error(path, not(&ok));
+                        let d = ok.ite(&y, &BV::from_i64(1, W));
                         if op == Mod {
                             int_term(x.bvsmod(&d), 0, (yh - 1).max(0))?
                         } else {
+                            // Floor division: truncate, then one down when
+                            // inexact and the signs differ.
                             let q = x.bvsdiv(&d);
                             let inexact = and2(
-                                &x.bvslt(BV::from_i64(0, W)),
-                                &not(&x.bvsrem(&d).eq(BV::from_i64(0, W))),
+                                &not(&x.bvsrem(&d).eq(&zero)),
+                                &not(&x.bvslt(&zero).iff(d.bvslt(&zero))),
                             );
                             let m = xl.abs().max(xh.abs());
-                            int_term(inexact.ite(&q.bvsub(BV::from_i64(1, W)), &q), -m - 1, m)?
+                            int_term(inexact.ite(&q.bvsub(BV::from_i64(1, W)), &q), -m - 1, m + 1)?
                         }
                     }
                     Lt => SV::Bool(x.bvslt(&y)),
@@ -890,7 +911,8 @@ impl Reading<'_> {
                 let s = self.eval(&a[1], env, path)?;
                 let mut v = vec![];
                 for (g, x) in xs {
-                    v.push(g.implies(&self.member(&x, &s, path)?));
+                    let m = self.member(&x, &s, &and2(path, &g))?;
+                    v.push(g.implies(&m));
                 }
                 SV::Bool(all(v))
             }
@@ -904,7 +926,7 @@ impl Reading<'_> {
                 let s = self.eval(&a[1], env, path)?;
                 let mut out = vec![];
                 for (g, x) in xs {
-                    let m = self.member(&x, &s, path)?;
+                    let m = self.member(&x, &s, &and2(path, &g))?;
                     let keep = if op == Inter { m } else { not(&m) };
                     out.push((and2(&g, &keep), x));
                 }
@@ -943,8 +965,7 @@ impl Reading<'_> {
                 let (y, yl, yh) = self.int_of(&a[1], env, path)?;
                 if xl == xh && yl == yh {
                     if yl - xl >= MAX_SET as i64 {
-                        self.error(path, tt());
-                        SV::Poison
+                        SV::Lazy(Lz::Range(xl, yl))
                     } else {
                         SV::Set((xl..=yl).map(|k| (tt(), int(k))).collect())
                     }

@@ -20,6 +20,8 @@ pub enum V {
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Lazy {
+    /// `a..b` too large to list.
+    Range(i64, i64),
     Nat,
     Int,
     Seq(Box<V>),
@@ -69,6 +71,7 @@ impl fmt::Display for V {
                 f.write_str(&parts.collect::<Vec<_>>().join(" @@ "))?;
                 f.write_str(")")
             }
+            V::Lazy(Lazy::Range(a, b)) => write!(f, "{a}..{b}"),
             V::Lazy(Lazy::Nat) => f.write_str("Nat"),
             V::Lazy(Lazy::Int) => f.write_str("Int"),
             V::Lazy(Lazy::Seq(s)) => write!(f, "Seq({s})"),
@@ -395,33 +398,40 @@ impl Eval<'_> {
             Ok((me.int(&a[0], env)?, me.int(&a[1], env)?))
         };
         Ok(match op {
-            Add => {
+            Add | Sub | Mul => {
                 let (x, y) = arith(self, env)?;
-                V::Int(x + y)
-            }
-            Sub => {
-                let (x, y) = arith(self, env)?;
-                V::Int(x - y)
-            }
-            Mul => {
-                let (x, y) = arith(self, env)?;
-                V::Int(x * y)
+                let r = match op {
+                    Add => x.checked_add(y),
+                    Sub => x.checked_sub(y),
+                    _ => x.checked_mul(y),
+                };
+                match r {
+                    Some(v) => V::Int(v),
+                    None => return fail(e, "arithmetic overflow (beyond 64 bits)"),
+                }
             }
             Div | Mod => {
                 let (x, y) = arith(self, env)?;
-                if y <= 0 {
-                    return fail(
-                        e,
-                        format!("the divisor of {} must be positive, found {y}", op.name()),
-                    );
+                // TLC: `%` needs a positive divisor, `\div` a nonzero one.
+                if y == 0 || (op == Mod && y < 0) {
+                    return fail(e, format!("the divisor of {} is {y}", op.name()));
                 }
-                V::Int(if op == Div {
-                    x.div_euclid(y)
+                if op == Mod {
+                    V::Int(x.rem_euclid(y))
                 } else {
-                    x.rem_euclid(y)
-                })
+                    let q = x / y;
+                    let floor = if x % y != 0 && ((x < 0) != (y < 0)) {
+                        q - 1
+                    } else {
+                        q
+                    };
+                    V::Int(floor)
+                }
             }
-            Neg => V::Int(-self.int(&a[0], env)?),
+            Neg => match self.int(&a[0], env)?.checked_neg() {
+                Some(v) => V::Int(v),
+                None => return fail(e, "arithmetic overflow (beyond 64 bits)"),
+            },
             Lt | Le | Gt | Ge => {
                 let (x, y) = arith(self, env)?;
                 V::Bool(match op {
@@ -501,10 +511,12 @@ impl Eval<'_> {
             }
             Interval => {
                 let (x, y) = arith(self, env)?;
-                if y - x >= MAX_SET as i64 {
-                    return fail(e, format!("{x}..{y} is too large to enumerate"));
+                if y.saturating_sub(x) >= MAX_SET as i64 {
+                    // Membership only, as TLC treats a large interval.
+                    V::Lazy(Lazy::Range(x, y))
+                } else {
+                    V::Set((x..=y).map(V::Int).collect())
                 }
-                V::Set((x..=y).map(V::Int).collect())
             }
             Domain => match self.eval(&a[0], env)? {
                 V::Fun(kv) => V::Set(kv.into_iter().map(|(k, _)| k).collect()),
@@ -552,6 +564,7 @@ impl Eval<'_> {
 fn member(e: &Expr, x: &V, s: &V) -> R<bool> {
     Ok(match s {
         V::Set(xs) => xs.binary_search(x).is_ok(),
+        V::Lazy(Lazy::Range(a, b)) => matches!(x, V::Int(v) if a <= v && v <= b),
         V::Lazy(Lazy::Nat) => matches!(x, V::Int(v) if *v >= 0),
         V::Lazy(Lazy::Int) => matches!(x, V::Int(_)),
         V::Lazy(Lazy::Seq(t)) => match x {

@@ -25,14 +25,23 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A long line is shown around the place.
+        let chars: Vec<char> = self.source_line.chars().collect();
+        let col = self.column.saturating_sub(1).min(chars.len());
+        let start = col.saturating_sub(60);
+        let end = (col + 40).min(chars.len());
+        let shown: String = chars[start..end].iter().collect();
+        let (pre, post) = (
+            if start > 0 { "..." } else { "" },
+            if end < chars.len() { "..." } else { "" },
+        );
         write!(
             f,
-            "line {}, column {}: {}\n  {}\n  {}^",
+            "line {}, column {}: {}\n  {pre}{shown}{post}\n  {}^",
             self.line,
             self.column,
             self.msg,
-            self.source_line,
-            " ".repeat(self.column.saturating_sub(1))
+            " ".repeat(col - start + pre.len())
         )
     }
 }
@@ -81,6 +90,10 @@ const BUILTIN_OPS: [(&str, Op, usize); 6] = [
     ("Seq", Op::SeqSet, 1),
 ];
 
+/// Names that are defined before any predicate: the constants and the
+/// standard modules' sets.
+const RESERVED: [&str; 7] = ["nil", "Nat", "Int", "BOOLEAN", "STRING", "TRUE", "FALSE"];
+
 fn param_of(name: &str) -> Option<Param> {
     Some(match name {
         "Client" => Param::Clients,
@@ -116,7 +129,13 @@ struct Lower<'a> {
     names: HashMap<String, std::result::Result<usize, String>>,
     scope: Vec<(String, Binding)>,
     locals: usize,
+    /// Nesting of `expr` calls, bounded so that deep input is an error,
+    /// not a stack overflow.
+    depth: usize,
 }
+
+/// The deepest nesting of expressions accepted.
+const MAX_NESTING: usize = 250;
 
 fn parser() -> Parser {
     let mut p = Parser::new();
@@ -223,36 +242,48 @@ fn place(src: &str, at: usize) -> (usize, usize, String) {
 /// allowed (junction lists align as in a module).
 pub fn compile(text: &str) -> std::result::Result<(Option<String>, Compiled), ParseError> {
     let (name, expr) = split_name(text);
-    // The expression on lines of its own, indented by two, inside a module.
-    let head = "---- MODULE UserPredicate ----\nUserPredicate ==\n";
-    let body: String = expr
-        .split('\n')
-        .map(|l| format!("  {l}"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    // A named predicate is a definition of its own, as in a module (so
+    // that its junction lists align as the user aligned them); an
+    // unnamed one goes on lines of its own, indented by two.
+    let (head, line_off, col_off) = if name.is_some() {
+        ("---- MODULE UserPredicate ----\n".to_string(), 1, 0)
+    } else {
+        (
+            "---- MODULE UserPredicate ----\nUserPredicate ==\n".to_string(),
+            2,
+            2,
+        )
+    };
+    let body: String = if name.is_some() {
+        text.to_string()
+    } else {
+        text.split('\n')
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let wrapped = format!("{head}{body}\n====\n");
+    let head = head.as_str();
     let user_err = |e: Err0| -> ParseError {
-        let (line, col, _) = place(&wrapped, e.at);
-        let line = line.saturating_sub(2).max(1);
-        let column = col.saturating_sub(2).max(1);
-        let skipped = text.len() - expr.len();
-        let lines: Vec<&str> = expr.split('\n').collect();
-        let src_line = lines.get(line - 1).copied().unwrap_or("").to_string();
-        // Columns of the first line count from the start of what the user
-        // typed, `Name ==` included.
-        let (column, src_line) = if line == 1 && skipped > 0 {
-            (
-                column + skipped,
-                text.split('\n').next().unwrap_or("").to_string(),
-            )
+        // An error in the wrapper (an empty or cut expression) is at the start.
+        let (line, col, _) = place(&wrapped, e.at.max(head.len()));
+        let line = line.saturating_sub(line_off).max(1);
+        let column = col.saturating_sub(col_off).max(1);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let (line, source_line) = match lines.get(line - 1) {
+            Some(l) => (line, l.to_string()),
+            None => (lines.len(), lines.last().copied().unwrap_or("").to_string()),
+        };
+        let msg = if e.at < head.len() && e.msg.starts_with("syntax error") {
+            "syntax error: the expression is incomplete or malformed".to_string()
         } else {
-            (column, src_line)
+            e.msg
         };
         ParseError {
-            msg: e.msg,
+            msg,
             line,
             column,
-            source_line: src_line,
+            source_line,
         }
     };
     if expr.trim().is_empty() {
@@ -342,6 +373,7 @@ impl<'a> Lower<'a> {
             names: HashMap::new(),
             scope: vec![],
             locals: 0,
+            depth: 0,
         }
     }
 
@@ -392,7 +424,7 @@ impl<'a> Lower<'a> {
         let taken = self.scope.iter().any(|(m, _)| m == name)
             || VAR_NAMES.contains(&name)
             || param_of(name).is_some()
-            || name == "nil"
+            || RESERVED.contains(&name)
             || self.names.contains_key(name)
             || BUILTIN_OPS.iter().any(|(m, _, _)| *m == name);
         if taken {
@@ -598,6 +630,19 @@ impl<'a> Lower<'a> {
     }
 
     fn expr(&mut self, n: Node) -> R<Expr> {
+        if self.depth >= MAX_NESTING {
+            return err(
+                n.start_byte(),
+                format!("the expression is nested more than {MAX_NESTING} deep"),
+            );
+        }
+        self.depth += 1;
+        let r = self.expr_at(n);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_at(&mut self, n: Node) -> R<Expr> {
         let at = n.start_byte();
         let kids = Self::children(n);
         match n.kind() {
@@ -615,11 +660,22 @@ impl<'a> Lower<'a> {
             "string" => {
                 let t = self.text(n);
                 let inner = &t[1..t.len() - 1];
-                let s = inner
-                    .replace("\\\"", "\"")
-                    .replace("\\n", "\n")
-                    .replace("\\t", "\t")
-                    .replace("\\\\", "\\");
+                let mut s = String::new();
+                let mut chars = inner.chars();
+                while let Some(c) = chars.next() {
+                    if c != '\\' {
+                        s.push(c);
+                        continue;
+                    }
+                    match chars.next() {
+                        Some('n') => s.push('\n'),
+                        Some('t') => s.push('\t'),
+                        Some('r') => s.push('\r'),
+                        Some('f') => s.push('\u{c}'),
+                        Some(o) => s.push(o),
+                        None => s.push('\\'),
+                    }
+                }
                 Ok(self.e(n, K::Atom(string_atom(&s))))
             }
             "boolean" => Ok(self.e(n, K::Bool(self.text(n) == "TRUE"))),
@@ -690,6 +746,24 @@ impl<'a> Lower<'a> {
                 let sym = n.child_by_field_name("symbol").unwrap();
                 let lhs = n.child_by_field_name("lhs").unwrap();
                 let rhs = n.child_by_field_name("rhs").unwrap();
+                // SANY refuses `a /\ b \/ c` without parentheses.
+                let other = match sym.kind() {
+                    "land" => Some("lor"),
+                    "lor" => Some("land"),
+                    _ => None,
+                };
+                for side in [lhs, rhs] {
+                    let mixed = side.kind() == "bound_infix_op"
+                        && side.child_by_field_name("symbol").map(|s| s.kind()) == other;
+                    if mixed {
+                        return err(
+                            at,
+                            "/\\ and \\/ mixed without parentheses (TLA+ gives them the same \
+                             precedence and SANY rejects this): add parentheses or use a \
+                             junction list",
+                        );
+                    }
+                }
                 let op = match sym.kind() {
                     "land" => {
                         let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
@@ -1067,6 +1141,9 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<(String, Compiled)>, 
             "extends" => {
                 let mut c2 = n.walk();
                 for m in n.named_children(&mut c2) {
+                    if m.is_extra() || m.kind().contains("comment") {
+                        continue;
+                    }
                     match l.text(m) {
                         "SemiSync" => extends_spec = true,
                         "TLC" | "Naturals" | "Sequences" | "FiniteSets" | "Integers" => {}
@@ -1086,7 +1163,12 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<(String, Compiled)>, 
             "operator_definition" => {
                 let name_node = n.child_by_field_name("name").unwrap();
                 let name = l.text(name_node).to_string();
-                if l.names.contains_key(&name) || VAR_NAMES.contains(&name.as_str()) {
+                if l.names.contains_key(&name)
+                    || VAR_NAMES.contains(&name.as_str())
+                    || param_of(&name).is_some()
+                    || RESERVED.contains(&name.as_str())
+                    || BUILTIN_OPS.iter().any(|(m, _, _)| *m == name)
+                {
                     return Err(to_user(Err0 {
                         msg: format!("multiply-defined symbol '{name}'"),
                         at: name_node.start_byte(),
