@@ -97,6 +97,12 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             timeout,
         )
         .context("looking for more counterexamples")?;
+        if semisync_bmc::interrupt::requested() {
+            log::warn!(
+                "interrupted while looking for more counterexamples: those found so far are \
+                 reported"
+            );
+        }
     }
     let code = report::exit_code(&outcome.report);
     let mut certificates = vec![];

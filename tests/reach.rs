@@ -265,7 +265,25 @@ fn tlc_config_files() {
         text.contains("Client = {c1, c2}, Replica = {r1, r2, r3, r4}"),
         "{text}"
     );
-    assert!(text.contains("properties: TypeOK;"), "{text}");
+    // (the file's deadlock check, TLC's default, stays)
+    assert!(text.contains("properties: TypeOK, NoDeadlock;"), "{text}");
+    // No INVARIANT: TLC checks deadlocks only; an unknown INVARIANT is
+    // reported at its line.
+    std::fs::write(&file, "CONSTANTS\n  Client = {c1}\n").unwrap();
+    let out = bmc(&["--config", f, "--depth", "3", "-q"]);
+    assert!(stdout(&out).contains("properties: NoDeadlock;"), "{out:?}");
+    std::fs::write(
+        &file,
+        "CHECK_DEADLOCK FALSE\nINVARIANT TypeOK\n  Consistant\n",
+    )
+    .unwrap();
+    let out = bmc(&["--config", f]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3: INVARIANT Consistant") && err.contains("did you mean 'Consistent'"),
+        "{err}"
+    );
     // Errors name the line.
     std::fs::write(&file, "CONSTANTS\n  Client = {c1}\n  Replicas = {r1}\n").unwrap();
     let out = bmc(&["--config", f]);
@@ -477,4 +495,53 @@ fn several_counterexamples_are_the_shortest_per_view() {
         assert!(dir.join(name).exists(), "{name}");
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Combinations a review found wrong, each now right or refused.
+#[test]
+fn review_findings_stay_fixed() {
+    let small = [
+        "--clients",
+        "1",
+        "--max-req",
+        "1",
+        "--max-leader-changes",
+        "2",
+        "-q",
+    ];
+    // Symmetry breaking is off for a predicate naming r2, also in --prove's BMC.
+    let out = bmc(&[&small[..], &["--prove", "--reach", "zk_leader = r2"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(summary(&stdout(&out), "Reach1").contains("reachable at depth 0"));
+    // Two properties of one name are refused; so is a spec definition's name.
+    for args in [
+        &[
+            "--reach",
+            "X == zk_epoch = 3",
+            "--reach",
+            "X == zk_epoch = 2",
+        ][..],
+        &["--inv", "Next == zk_epoch >= 1"][..],
+        &["--temporal", "Finish", "--reach", "zk_epoch = 9"][..],
+        &["--stop-at-first", "--coverage"][..],
+        &["--view", "zk_leader"][..],
+        &["--max-error", "2", "--view", "Len(db)"][..],
+        &["--max-error", "2", "--view", "<<zk_leader"][..],
+    ] {
+        let out = bmc(&[&small[..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+    // --prove --coverage with two clients panicked: the prover's 1-client
+    // seed asked whether StartRequest(c2) is enabled. It is not, there.
+    use semisync_bmc::params::Params;
+    use semisync_bmc::spec::{init_states, Action, Property};
+    let one = Params {
+        clients: 1,
+        ..Params::default()
+    };
+    let q = Property::Enabled(Action::StartRequest(1));
+    assert!(init_states(&one).iter().all(|s| q.holds(&one, s)));
+    let enc = semisync_bmc::symbolic::Encoding::new(&one);
+    let t = enc.property(q, &enc.state(0));
+    assert_eq!(z3::ast::Ast::simplify(&t).as_bool(), Some(true));
 }

@@ -37,9 +37,7 @@ impl Cli {
         set!(epoch_max, "epoch_max");
         set!(log_offset_max, "log_offset_max");
         let asked = given(m, "inv") || given(m, "reach") || given(m, "temporal");
-        if asked {
-            return Ok(());
-        }
+        let where_ = |line: usize| format!("--config {}: line {line}", file.display());
         for p in &c.properties {
             if p != "Finish" {
                 return Err(Error::usage(format!(
@@ -49,7 +47,9 @@ impl Cli {
                 )));
             }
         }
-        if !c.properties.is_empty() {
+        let temporal = !given(m, "inv") && !given(m, "reach") && !c.properties.is_empty()
+            || self.temporal.is_some();
+        if !asked && !c.properties.is_empty() {
             if !c.invariants.is_empty() {
                 return Err(Error::usage(format!(
                     "--config {}: the file asks for INVARIANTs and PROPERTY Finish; semisync-bmc \
@@ -66,11 +66,25 @@ impl Cli {
                 )));
             }
             self.temporal = Some("Finish".into());
-            return Ok(());
         }
-        self.inv = c.invariants.clone();
-        // TLC checks deadlocks unless the file says CHECK_DEADLOCK FALSE.
-        if !given(m, "deadlock") {
+        if !asked {
+            // Each name resolved now, so that an error names its line.
+            for (name, line) in c.invariants.iter().zip(&c.invariant_lines) {
+                super::user::properties(
+                    name,
+                    false,
+                    &self.params(),
+                    self.engine != super::Engine::Explicit,
+                )
+                .map_err(|e| Error::usage(format!("{}: INVARIANT {name}: {e}", where_(*line))))?;
+            }
+            self.inv = c.invariants.clone();
+            self.configured = true;
+        }
+        // TLC checks deadlocks unless the file says CHECK_DEADLOCK FALSE,
+        // whatever --inv replaces; Finish covers them (a deadlock is a
+        // lasso that stutters), and runs alone.
+        if !given(m, "deadlock") && !temporal {
             self.deadlock = c.check_deadlock.unwrap_or(true);
         }
         Ok(())

@@ -34,20 +34,32 @@ impl Cli {
     }
 
     pub fn properties(&self) -> Result<Vec<Property>> {
+        let symbolic = self.engine != Engine::Explicit || self.prove;
         let mut v = if self.inv.is_empty()
             && self.reach.is_empty()
             && self.temporal.is_none()
             && !self.coverage
+            && !self.configured
         {
             Property::ALL.to_vec()
         } else {
             vec![]
         };
         for text in &self.inv {
-            v.extend(super::user::properties(text, false, &self.params())?);
+            v.extend(super::user::properties(
+                text,
+                false,
+                &self.params(),
+                symbolic,
+            )?);
         }
         for text in &self.reach {
-            v.extend(super::user::properties(text, true, &self.params())?);
+            v.extend(super::user::properties(
+                text,
+                true,
+                &self.params(),
+                symbolic,
+            )?);
         }
         if self.deadlock {
             v.push(Property::NoDeadlock);
@@ -65,6 +77,12 @@ impl Cli {
         }
         v.sort();
         v.dedup();
+        if v.is_empty() {
+            return Err(Error::usage(
+                "nothing to check: the configuration names no INVARIANT or PROPERTY and says \
+                 CHECK_DEADLOCK FALSE (add --inv NAME)",
+            ));
+        }
         Ok(v)
     }
 
@@ -108,6 +126,36 @@ impl Cli {
     pub fn job(&self) -> Result<Job> {
         let props = self.properties()?;
         let symbolic = self.engine != Engine::Explicit;
+        let targets = !self.reach.is_empty() || self.coverage;
+        if targets && (self.temporal.is_some() || self.stop_at_first) {
+            return Err(Error::usage(
+                "--reach and --coverage look for witnesses: they take neither --temporal (which \
+                 checks Finish alone) nor --stop-at-first (a witness is not a violation)",
+            ));
+        }
+        if self.max_error > 1 && self.simulate {
+            return Err(Error::usage(
+                "--max-error asks BMC for the next shortest counterexamples; --simulate's are not \
+                 shortest: drop one of them",
+            ));
+        }
+        if self.view.is_some() && self.max_error < 2 {
+            return Err(Error::usage(
+                "--view distinguishes counterexamples: add --max-error N (N > 1)",
+            ));
+        }
+        if let Some(text) = &self.view {
+            let (_, c) = semisync_bmc::spec::tla::compile(text)
+                .map_err(|e| Error::usage(format!("--view {text:?}: {e}")))?;
+            let p = self.params();
+            for s in semisync_bmc::spec::init_states(&p) {
+                if let Err(e) = semisync_bmc::spec::tla::eval::eval_value(&c, &p, &s) {
+                    return Err(Error::usage(format!(
+                        "--view {text:?} cannot be evaluated in the initial state: {e}"
+                    )));
+                }
+            }
+        }
         if self.symmetry && !self.symmetric() {
             return Err(Error::usage(
                 "--symmetry: a predicate names a replica or a client (r1, c2), so relabelling \

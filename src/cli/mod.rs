@@ -67,7 +67,8 @@ pub enum Engine {
 /// --max-states stopped the explicit search, or the run was interrupted:
 /// Ctrl-C or SIGTERM still print the report of what was decided);
 /// 1 internal error (a counterexample failed replay: an encoding bug);
-/// 74 the results could not be written.
+/// 15 a --reach target (or a --coverage action) was not reached (a
+/// reached target is a success: 0); 74 the results could not be written.
 #[derive(Parser, Debug)]
 #[command(
     name = "bmc",
@@ -115,7 +116,7 @@ pub struct Cli {
     /// With --max-error: what makes two counterexamples distinct, a TLA+
     /// expression over the last state (default: the whole state), e.g.
     /// --view '<<zk_leader, zk_epoch>>'.
-    #[arg(long, value_name = "EXPR", requires = "max_error")]
+    #[arg(long, value_name = "EXPR")]
     pub view: Option<String>,
 
     /// Action coverage: for every action instance (Replicate(r2), ...), the
@@ -134,6 +135,11 @@ pub struct Cli {
     /// the file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
+
+    /// Set by --config: the file says what to check (no default
+    /// invariants).
+    #[arg(skip)]
+    pub configured: bool,
 
     /// Search engine.
     #[arg(long, value_enum, default_value_t = Engine::Symbolic)]

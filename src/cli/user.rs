@@ -15,6 +15,7 @@ fn name_list(text: &str) -> Option<Vec<&str>> {
         .iter()
         .all(|n| {
             !n.is_empty()
+                && !["TRUE", "FALSE", "BOOLEAN", "Nat", "Int"].contains(n)
                 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && n.chars().any(|c| c.is_ascii_alphabetic())
         })
@@ -31,7 +32,8 @@ fn short(text: &str) -> String {
 }
 
 /// The properties one `--inv` (or `--reach`) value asks for.
-pub fn properties(text: &str, reach: bool, p: &Params) -> Result<Vec<Property>> {
+/// `symbolic`: the run uses the symbolic engine, which must encode it.
+pub fn properties(text: &str, reach: bool, p: &Params, symbolic: bool) -> Result<Vec<Property>> {
     let flag = if reach { "--reach" } else { "--inv" };
     if !reach {
         if let Some(names) = name_list(text) {
@@ -44,17 +46,24 @@ pub fn properties(text: &str, reach: bool, p: &Params) -> Result<Vec<Property>> 
                             "Finish is a temporal property: check it with --temporal Finish",
                         ))
                     }
-                    Err(_) => user(n, Some(n), false, p, flag)?,
+                    Err(_) => user(n, Some(n), false, p, flag, symbolic)?,
                 });
             }
             return Ok(v);
         }
     }
-    Ok(vec![user(text, None, reach, p, flag)?])
+    Ok(vec![user(text, None, reach, p, flag, symbolic)?])
 }
 
 /// Compiles, checks and registers one predicate.
-fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> Result<Property> {
+fn user(
+    text: &str,
+    name: Option<&str>,
+    reach: bool,
+    p: &Params,
+    flag: &str,
+    symbolic: bool,
+) -> Result<Property> {
     let (own, compiled) =
         tla::compile(text).map_err(|e| Error::usage(format!("{flag} {:?}: {e}", short(text))))?;
     let expr_text = match &own {
@@ -94,7 +103,10 @@ fn user(text: &str, name: Option<&str>, reach: bool, p: &Params, flag: &str) -> 
     }
     // The symbolic reading must encode it (the explicit engine always can).
     let enc = Encoding::new(p);
-    if let Err(e) = pred::predicate(&compiled, p, &enc.layout, &enc.state(0)) {
+    if let (true, Err(e)) = (
+        symbolic,
+        pred::predicate(&compiled, p, &enc.layout, &enc.state(0)),
+    ) {
         return Err(Error::usage(format!(
             "{flag} {:?}: the symbolic engine cannot encode it: {e} (--engine explicit can check it)",
             short(text)

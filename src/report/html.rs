@@ -448,7 +448,12 @@ pub fn view(trace: &std::path::Path, out: &std::path::Path) -> crate::error::Res
             .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned()),
         t.violated.as_deref().map_or(String::new(), |q| format!(
-            ": {q} violated at depth {}",
+            ": {q} {} at depth {}",
+            if t.witness {
+                "reached (a witness)"
+            } else {
+                "violated"
+            },
             t.actions.len()
         ))
     );
@@ -459,7 +464,7 @@ pub fn view(trace: &std::path::Path, out: &std::path::Path) -> crate::error::Res
         violated: t.violated.as_deref(),
         conjunct: t.conjunct.as_deref(),
         lasso: t.lasso,
-        witness: false,
+        witness: t.witness,
     });
     std::fs::write(out, html).map_err(|e| Error::io(format!("the HTML page {}", out.display()), e))
 }

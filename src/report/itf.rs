@@ -90,7 +90,7 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
         // A witness (Quint's word): the last state satisfies the target.
         let meta = &mut doc["#meta"];
         meta["description"] = json!(format!(
-            "Witness for {}: a shortest trace to a state satisfying it, found by semisync-bmc",
+            "Witness for {}: a trace to a state satisfying it, found by semisync-bmc",
             cx.property
         ));
         meta["witness"] = json!(cx.property.name());
@@ -159,6 +159,8 @@ pub struct ReadTrace {
     pub states: Vec<State>,
     pub actions: Vec<String>,
     pub violated: Option<String>,
+    /// `#meta.witness`: the last state is a `--reach` target.
+    pub witness: bool,
     pub conjunct: Option<String>,
     pub lasso: Option<Loop>,
 }
@@ -190,7 +192,9 @@ pub fn read(doc: &Value) -> std::result::Result<ReadTrace, String> {
     Ok(ReadTrace {
         states,
         actions,
-        violated: text("violated"),
+        // A witness's target is shown where a violated property would be.
+        violated: text("violated").or_else(|| text("witness")),
+        witness: text("witness").is_some(),
         conjunct: text("conjunct"),
         lasso,
     })

@@ -140,7 +140,12 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
         for (i, cx) in more.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "Counterexample {} of {q} (depth {}):\n{}",
+                "{} {} of {q} (depth {}):\n{}",
+                if q.is_reach() {
+                    "Witness"
+                } else {
+                    "Counterexample"
+                },
                 i + 2,
                 cx.trace.depth(),
                 cx.render(full_states)
@@ -175,7 +180,12 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
         };
         let more = outcome.more.iter().filter(|cx| cx.property == *q).count();
         let said = if more > 0 {
-            format!("{said}; {} counterexamples (--max-error)", more + 1)
+            let what = if q.is_reach() {
+                "witnesses"
+            } else {
+                "counterexamples"
+            };
+            format!("{said}; {} {what} (--max-error)", more + 1)
         } else {
             said
         };
@@ -215,6 +225,13 @@ pub fn coverage_words(v: &Verdict) -> String {
             format!("never enabled (exhaustive explicit search of {states} distinct states)")
         }
         Verdict::Proved(m) => format!("never enabled, proved for every depth ({})", m.name()),
+        Verdict::Found { cx, seed } => format!(
+            "enabled at depth {} (random simulation, walk seed {seed}; not known to be the first)",
+            cx.trace.depth()
+        ),
+        Verdict::NotFound { runs, depth } => {
+            format!("not enabled in {runs} random runs of at most {depth} steps (not a proof)")
+        }
         _ => reach_words(v),
     }
 }

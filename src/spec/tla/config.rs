@@ -22,6 +22,8 @@ pub struct Config {
     pub epoch_max: Option<u32>,
     pub log_offset_max: Option<u32>,
     pub invariants: Vec<String>,
+    /// The line of each of `invariants`.
+    pub invariant_lines: Vec<usize>,
     pub properties: Vec<String>,
     pub check_deadlock: Option<bool>,
     /// `SPECIFICATION FairSpec` (or `Spec`: false).
@@ -311,9 +313,11 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
             "INVARIANT" | "INVARIANTS" | "PROPERTY" | "PROPERTIES" => {
                 let mut any = false;
                 while !p.at_keyword() && p.peek().is_some() {
+                    let line = p.line();
                     let name = p.word("a definition's name")?;
                     if kw.starts_with("INVARIANT") {
                         c.invariants.push(name);
+                        c.invariant_lines.push(line);
                     } else {
                         c.properties.push(name);
                     }
