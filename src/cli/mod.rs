@@ -109,6 +109,7 @@ pub struct Cli {
     /// --max-error): after the shortest, the next shortest whose last
     /// states differ under --view, each replayed; ITF files are numbered
     /// (FILE.Inv.2.itf.json, ...). Found by BMC after the engine's answer.
+    /// Example: --inv Consistent --replicas 4 --max-error 3
     #[arg(long = "max-error", value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub max_error: u64,
@@ -124,6 +125,7 @@ pub struct Cli {
     /// to depth k" (with --prove: never enabled, proved). Exit code 15 when
     /// some instance is never enabled, so that CI can require every action
     /// to be reachable. Adds to --inv/--reach; alone, checks nothing else.
+    /// Example: --coverage --depth 12
     #[arg(long)]
     pub coverage: bool,
 
@@ -132,7 +134,7 @@ pub struct Cli {
     /// replication_factor, Epoch, LogOffset), INVARIANT(S), PROPERTY Finish,
     /// CHECK_DEADLOCK (TLC's default: TRUE), SPECIFICATION Spec|FairSpec,
     /// INIT Init, NEXT Next, SYMMETRY. Flags on the command line override
-    /// the file.
+    /// the file. Example: --config encodings/MC.cfg
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
 
