@@ -210,10 +210,11 @@ fn prove_cli_writes_a_certificate_module() {
 /// its `IndInv`, read back, holds in every reachable state of `p`.
 fn reads_back_and_holds(text: &str, p: &Params) {
     let defs = check_module(text).unwrap_or_else(|e| panic!("{e}"));
-    let (_, inv) = defs
+    let inv = &defs
         .iter()
-        .find(|(n, _)| n == "IndInv")
-        .expect("IndInv is defined");
+        .find(|d| d.name == "IndInv")
+        .expect("IndInv is defined")
+        .compiled;
     let (states, exhausted) = sample_reachable(p, 100_000);
     assert!(exhausted);
     for s in &states {
@@ -535,4 +536,31 @@ fn inv_is_proved_with_three_requests() {
         report.verdicts[0].1
     );
     assert_eq!(detail.invariants.len(), 1);
+}
+
+/// The lemma library (encodings/Lemmas.tla) is read with the predicate
+/// reader and, on the standard configuration, proves Consistent by itself;
+/// a false lemma slipped into it is dropped, not trusted.
+#[test]
+fn lemma_library_proves_consistent_and_drops_a_false_lemma() {
+    use semisync_bmc::engine::prove::library::{lemmas_of, try_lemmas, LEMMAS};
+    use semisync_bmc::engine::prove::Clock;
+    let mut text = LEMMAS.replace("\n====", "\nFalseLemma == zk_epoch < 3\n\n====");
+    text = text.replace("MODULE Lemmas", "MODULE LemmasAndOneFalse");
+    let lemmas = lemmas_of(&text).expect("the library reads");
+    assert!(lemmas.len() >= 100, "{} lemmas", lemmas.len());
+    let enc = Encoding::new(&Params::default());
+    let clock = Clock::new(None);
+    let open = [Property::TypeOK, Property::Consistent];
+    let h = try_lemmas(&enc, &open, &lemmas, &clock, &Events::none()).expect("proves Consistent");
+    assert!(h.required_inductive);
+    assert!(h.proves(&open).contains(&Property::Consistent));
+    let false_lemma = *lemmas.last().unwrap();
+    assert_eq!(false_lemma.name(), "FalseLemma");
+    assert!(
+        !h.kept.contains(&Conj::Prop(false_lemma)),
+        "the false lemma is dropped"
+    );
+    // The invariant passes the independent re-check.
+    check_certificate(&enc, &h.invariant(), Property::Consistent, None).unwrap();
 }

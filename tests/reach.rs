@@ -163,7 +163,7 @@ fn prove_unreachable_with_certificate() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("Bad == ~("), "{text}");
     let defs = check_module(&text).unwrap_or_else(|e| panic!("{e}"));
-    assert!(defs.iter().any(|(n, _)| n == "Bad"));
+    assert!(defs.iter().any(|d| d.name == "Bad"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -579,11 +579,13 @@ impl Interp for Text<'_> {
     }
     fn forall_p(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
         let (n, body) = self.bind(n, f);
-        paren(format!("\\A {n} \\in 1..{} : {body}", self.p.seq_cap()))
+        // Positions up to the capacity, max_next_req (Params::seq_cap): by
+        // name, so that a lemma printed once reads right for any bound.
+        paren(format!("\\A {n} \\in 1..max_next_req : {body}"))
     }
     fn exists_p(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
         let (n, body) = self.bind(n, f);
-        paren(format!("\\E {n} \\in 1..{} : {body}", self.p.seq_cap()))
+        paren(format!("\\E {n} \\in 1..max_next_req : {body}"))
     }
     fn card_r(&self, n: &str, f: &dyn Fn(&String) -> String) -> String {
         let (n, body) = self.bind(n, f);

@@ -16,7 +16,7 @@ use super::{and, c as bvc, or};
 use crate::layout::Layout;
 use crate::params::{Params, REQ_BASE};
 use crate::spec::tla::{self, eval::MAX_SET, Atom, Compiled, Def, Expr, Op, Param, K};
-use z3::ast::{Bool, BV};
+use z3::ast::{Ast, Bool, BV};
 
 /// Width of numbers: signed, with intervals checked at encoding time so
 /// that no arithmetic wraps.
@@ -279,25 +279,27 @@ fn eq(a: &SV, b: &SV) -> R<Bool> {
     })
 }
 
+/// `a = b` on bit-vectors, folded when both are numerals.
+fn bv_eq(a: &BV, b: &BV) -> Bool {
+    if a == b {
+        return tt();
+    }
+    match (a.as_u64(), b.as_u64()) {
+        (Some(x), Some(y)) => Bool::from_bool(x == y),
+        _ => a.eq(b),
+    }
+}
+
 fn eq_sc(x: &Sc, y: &Sc) -> Bool {
-    let parts = [
-        if x.is_int == y.is_int {
-            tt()
-        } else {
-            x.is_int.iff(&y.is_int)
-        },
-        if x.int == y.int {
-            tt()
-        } else {
-            x.int.eq(&y.int)
-        },
-        if x.atom == y.atom {
-            tt()
-        } else {
-            x.atom.eq(&y.atom)
-        },
-    ];
-    all(parts.to_vec())
+    let tags = match (x.is_int.as_bool(), y.is_int.as_bool()) {
+        (Some(a), Some(b)) => Bool::from_bool(a == b),
+        _ if x.is_int == y.is_int => tt(),
+        _ => x.is_int.iff(&y.is_int),
+    };
+    if tags.as_bool() == Some(false) {
+        return ff();
+    }
+    all(vec![tags, bv_eq(&x.int, &y.int), bv_eq(&x.atom, &y.atom)])
 }
 
 /// Every (key, value) of `x` is in `y`.
@@ -390,7 +392,9 @@ pub fn predicate(c: &Compiled, p: &Params, l: &Layout, s: &[BV]) -> R<(Bool, Boo
     };
     let v = r.eval(&c.body, &mut vec![], &tt())?;
     let b = r.to_bool(v, &tt());
-    Ok((b, any(r.errs)))
+    // Constant folding here keeps the solver's terms small (the generic
+    // values leave many constant tags and atoms behind).
+    Ok((b.simplify(), any(r.errs).simplify()))
 }
 
 impl Reading<'_> {

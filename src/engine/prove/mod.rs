@@ -24,6 +24,7 @@
 
 pub mod houdini;
 pub mod kind;
+pub mod library;
 pub mod minimize;
 pub mod ranking;
 pub mod recheck;

@@ -226,9 +226,17 @@ pub fn find_invariant(
     let clock = Clock::new(timeout);
     let enc = Encoding::new(p);
     let opts = ProveOptions::new(props.to_vec());
-    let seed = seed_from_small(p, props, &opts, &clock, events);
-    let Some(h) = strengthen(&enc, props, &opts, &clock, events, seed.as_deref()) else {
-        return Ok(None);
+    // The lemma library first; the template search (seeded by a small
+    // instance) when it proves nothing asked.
+    let h = match super::library::try_library(&enc, props, &clock, events) {
+        Some(h) => h,
+        None => {
+            let seed = seed_from_small(p, props, &opts, &clock, events);
+            let Some(h) = strengthen(&enc, props, &opts, &clock, events, seed.as_deref()) else {
+                return Ok(None);
+            };
+            h
+        }
     };
     if !h.required_inductive {
         return Ok(None);

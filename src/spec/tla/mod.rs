@@ -28,7 +28,7 @@ pub mod eval;
 pub mod parse;
 
 pub use eval::{eval_bool, EvalError, V};
-pub use parse::{check_module, compile, Compiled, ParseError};
+pub use parse::{check_module, compile, Compiled, ModuleDef, ParseError};
 
 use std::sync::{Arc, OnceLock, RwLock};
 

@@ -1100,12 +1100,21 @@ impl<'a> Lower<'a> {
     }
 }
 
+/// A definition of a module read by `check_module`.
+#[derive(Clone, Debug)]
+pub struct ModuleDef {
+    pub name: String,
+    /// The body's text as written.
+    pub text: String,
+    pub compiled: Compiled,
+}
+
 /// Reads a module that extends SemiSync (a certificate) as SANY would:
 /// syntax, every name defined before use, no name defined twice (also in
 /// nested scopes), and every definition a state expression. `THEOREM`s
 /// (which prime and box) are checked for syntax only. Returns the module's
 /// definitions, compiled, by name.
-pub fn check_module(text: &str) -> std::result::Result<Vec<(String, Compiled)>, ParseError> {
+pub fn check_module(text: &str) -> std::result::Result<Vec<ModuleDef>, ParseError> {
     let to_user = |e: Err0| {
         let (line, column, source_line) = place(text, e.at);
         ParseError {
@@ -1176,13 +1185,15 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<(String, Compiled)>, 
                 }
                 let i = l.definition(n).map_err(to_user)?;
                 l.names.insert(name.clone(), Ok(i));
-                out.push((
+                let body = n.child_by_field_name("definition").unwrap();
+                out.push(ModuleDef {
                     name,
-                    Compiled {
+                    text: l.text(body).to_string(),
+                    compiled: Compiled {
                         defs: vec![],
                         body: l.defs[i].body.clone(),
                     },
-                ));
+                });
             }
             "theorem" | "header_line" | "double_line" | "single_line" | "identifier"
             | "comment" | "block_comment" => {}
@@ -1200,8 +1211,8 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<(String, Compiled)>, 
             at: module.start_byte(),
         }));
     }
-    for (_, c) in &mut out {
-        c.defs = l.defs.clone();
+    for d in &mut out {
+        d.compiled.defs = l.defs.clone();
     }
     Ok(out)
 }

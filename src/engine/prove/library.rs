@@ -1,0 +1,118 @@
+//! The lemma library (`encodings/Lemmas.tla`): named TLA+ lemmas, read
+//! with the predicate reader, tried before the template search. Nothing in
+//! it is trusted: Houdini keeps the lemmas inductive for the configuration
+//! at hand (a false or non-inductive one is dropped), the caller re-checks
+//! the invariant with fresh solvers, and when the kept lemmas do not prove
+//! a property the template search runs as before.
+
+use super::houdini::{filter_init, houdini_passes, Houdini};
+use super::Clock;
+use crate::engine::explicit::bfs::sample_reachable;
+use crate::engine::Events;
+use crate::invariants::Conj;
+use crate::spec::tla::{self, Predicate};
+use crate::spec::Property;
+use crate::symbolic::Encoding;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+pub const LEMMAS: &str = include_str!("../../../encodings/Lemmas.tla");
+
+/// States on which the lemmas are evaluated before Houdini.
+const SAMPLES: usize = 2_000;
+
+/// The library's lemmas as (unreported) predicates, registered once.
+pub fn lemmas() -> Result<&'static [Property], String> {
+    static L: OnceLock<Result<Vec<Property>, String>> = OnceLock::new();
+    L.get_or_init(|| lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}")))
+        .as_ref()
+        .map(|v| v.as_slice())
+        .map_err(|e| e.clone())
+}
+
+/// The definitions of a module that extends SemiSync, registered as
+/// predicates.
+pub fn lemmas_of(module: &str) -> Result<Vec<Property>, String> {
+    let defs = tla::check_module(module).map_err(|e| e.to_string())?;
+    Ok(defs
+        .into_iter()
+        .map(|d| {
+            Property::User(tla::register(Predicate {
+                name: tla::leak(d.name),
+                text: d.text,
+                reach: false,
+                compiled: d.compiled,
+            }))
+        })
+        .collect())
+}
+
+/// Houdini over the open properties and the library's lemmas that hold in
+/// sampled reachable states: `Some` when the result is inductive and
+/// proves at least one open property other than `TypeOK`.
+pub fn try_library(
+    enc: &Encoding,
+    open: &[Property],
+    clock: &Clock,
+    events: &Events,
+) -> Option<Houdini> {
+    match lemmas() {
+        Ok(l) => try_lemmas(enc, open, l, clock, events),
+        Err(e) => {
+            events.stage(format!("lemma library skipped: {e}"));
+            None
+        }
+    }
+}
+
+/// `try_library` with the given lemmas.
+pub fn try_lemmas(
+    enc: &Encoding,
+    open: &[Property],
+    lemmas: &[Property],
+    clock: &Clock,
+    events: &Events,
+) -> Option<Houdini> {
+    let t = Instant::now();
+    let wanted: Vec<Property> = open
+        .iter()
+        .copied()
+        .filter(|&q| q != Property::TypeOK && !q.is_temporal())
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let (samples, _) = sample_reachable(&enc.p, SAMPLES);
+    let mut opt: Vec<Conj> = wanted.iter().map(|&q| Conj::Prop(q)).collect();
+    opt.extend(lemmas.iter().map(|&q| Conj::Prop(q)));
+    let n = opt.len();
+    opt.retain(|c| samples.iter().all(|s| c.holds(&enc.p, s)));
+    let opt = filter_init(enc, opt, clock).ok()?;
+    let h = houdini_passes(enc, opt, clock).ok()?;
+    let proves = wanted.iter().any(|&q| h.kept.contains(&Conj::Prop(q)));
+    let kept_lemmas = h
+        .kept
+        .iter()
+        .filter(|c| matches!(c, Conj::Prop(q) if lemmas.contains(q)))
+        .count();
+    events.stage(format!(
+        "lemma library: {kept_lemmas} of {} lemmas kept by Houdini{} ({:.2} s)",
+        lemmas.len(),
+        if h.required_inductive && proves {
+            format!(
+                ", proving {}",
+                wanted
+                    .iter()
+                    .filter(|&&q| h.kept.contains(&Conj::Prop(q)))
+                    .map(|q| q.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            "; they prove nothing asked: the template search next".into()
+        },
+        t.elapsed().as_secs_f64()
+    ));
+    log::debug!("library: {n} candidates before sampling");
+    (h.required_inductive && proves).then_some(h)
+}
