@@ -169,7 +169,19 @@ fn run_invariants(
     // 1. Candidates.
     let mut lemmas: Vec<Conj> = vec![];
     let mut houdini_result: Option<Houdini> = None;
+    let mut from_library = false;
     if opts.strengthen && !open.is_empty() {
+        // The lemma library first: enough when it proves every open
+        // property; otherwise the template search, whose lemmas also serve
+        // k-induction for what stays open.
+        if let Some(h) = crate::engine::prove::library::try_library(&enc, &open, &clock, events) {
+            if h.proves(&open).len() == open.len() {
+                houdini_result = Some(h);
+                from_library = true;
+            }
+        }
+    }
+    if opts.strengthen && !open.is_empty() && houdini_result.is_none() {
         let seed = if opts.seed {
             seed_from_small(p, &open, opts, &clock, events)
         } else {
@@ -227,7 +239,11 @@ fn run_invariants(
                             q,
                             Verdict::Proved(Method::Invariant {
                                 conjuncts: inv.len(),
-                                found_by: Finder::Templates,
+                                found_by: if from_library {
+                                    Finder::Library
+                                } else {
+                                    Finder::Templates
+                                },
                             }),
                         ));
                         detail.invariants.push((q, inv));

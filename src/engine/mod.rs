@@ -50,6 +50,9 @@ pub enum Finder {
     TemplatesBesideBmc { after: usize },
     /// Z3's Spacer (IC3/PDR); its invariant is one formula.
     Spacer,
+    /// `--prove`: the lemma library (encodings/Lemmas.tla), filtered by
+    /// Houdini for the configuration.
+    Library,
 }
 
 impl Method {
@@ -86,6 +89,7 @@ impl Method {
                     format!("inductive invariant found after BMC depth {after}, re-checked")
                 }
                 Finder::Spacer => "Spacer (IC3/PDR) inductive invariant".into(),
+                Finder::Library => "inductive invariant (lemma library, Houdini)".into(),
             },
             Method::KInduction { k, .. } => format!("{k}-induction"),
             Method::RecurrenceDiameter { bound, .. } => format!("recurrence diameter <= {bound}"),
