@@ -4,6 +4,9 @@
 //! built-in properties; errors say where and what; nothing panics on
 //! random input.
 
+mod common;
+
+use common::Rng;
 use semisync_bmc::engine::explicit::bfs::sample_reachable;
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::tla::{compile, config, eval_bool};
@@ -291,20 +294,6 @@ fn errors_say_where_and_what() {
     );
 }
 
-/// A small deterministic generator (no dependency for the fuzzing).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 const PIECES: &[&str] = &[
     "\\A",
     "\\E",
@@ -400,7 +389,7 @@ fn fuzz(rounds: usize, symbolic_every: usize) {
     let p = Params::default();
     let enc = Encoding::new(&p);
     let (ss, _) = sample_reachable(&p, 200);
-    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut r = Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut compiled = 0;
     for i in 0..rounds {
         let text = if i % 10 == 0 {
@@ -487,7 +476,7 @@ const CFG_PIECES: &[&str] = &[
 /// again after a round of whitespace changes.
 fn fuzz_config(rounds: usize) {
     let base = include_str!("../encodings/MC.cfg");
-    let mut r = Rng(0x2545_F491_4F6C_DD1D);
+    let mut r = Rng::new(0x2545_F491_4F6C_DD1D);
     let mut ok = 0;
     for i in 0..rounds {
         let text = if i % 2 == 0 {

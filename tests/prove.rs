@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bmc, random_state, shapes, Rng};
+use common::{bmc, random_state, scratch_dir, shapes, Rng, SMALL};
 use semisync_bmc::check::bmc::{run, BmcPlan, InvariantPolicy};
 use semisync_bmc::check::prove;
 use semisync_bmc::engine::explicit::bfs::sample_reachable;
@@ -228,22 +228,16 @@ fn reads_back_and_holds(text: &str, p: &Params) {
 /// reachable states; so does the read-back here.
 #[test]
 fn consistent_certificate_binds_no_name_twice() {
-    let dir = std::env::temp_dir().join(format!("semisync-cert2-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cert2");
     let file = dir.join("C.tla");
-    let out = bmc(&[
+    let cert = [
         "--prove",
-        "--clients",
-        "1",
-        "--max-req",
-        "1",
-        "--max-leader-changes",
-        "2",
         "--inv",
         "Consistent",
         "--certificate",
         file.to_str().unwrap(),
-    ]);
+    ];
+    let out = bmc(&[&SMALL[..], &cert[..]].concat());
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("\\E j_2 \\in"), "a renamed inner binder");
@@ -570,8 +564,7 @@ fn lemma_library_proves_consistent_and_drops_a_false_lemma() {
 /// uses) reads back.
 #[test]
 fn prove_by_the_lemma_library_writes_a_certificate_that_reads_back() {
-    let dir = std::env::temp_dir().join(format!("semisync-lib-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("lib");
     let file = dir.join("LibCert.tla");
     let out = bmc(&[
         "--prove",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::bmc;
+use common::{bmc, scratch_dir, SMALL};
 use semisync_bmc::spec::tla::check_module;
 
 fn stdout(out: &std::process::Output) -> String {
@@ -141,23 +141,18 @@ fn unreached_targets_exit_15_and_say_how_far() {
 /// states the negated target and reads back.
 #[test]
 fn prove_unreachable_with_certificate() {
-    let dir = std::env::temp_dir().join(format!("semisync-reach-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("reach");
     let file = dir.join("Unreach.tla");
-    let out = bmc(&[
+    let target = "Bad == zk_leader_epoch > max_change_leader";
+    let args = [
         "--prove",
-        "--clients",
-        "1",
-        "--max-req",
-        "1",
-        "--max-leader-changes",
-        "2",
         "--reach",
-        "Bad == zk_leader_epoch > max_change_leader",
+        target,
         "--certificate",
         file.to_str().unwrap(),
         "-q",
-    ]);
+    ];
+    let out = bmc(&[&SMALL[..], &args[..]].concat());
     assert_eq!(out.status.code(), Some(15), "{out:?}");
     assert!(summary(&stdout(&out), "Bad").contains("unreachable, proved for every depth"));
     let text = std::fs::read_to_string(&file).unwrap();
@@ -223,8 +218,7 @@ fn tlc_config_files() {
         text.contains("Client = {c1, c2}, Replica = {r1, r2, r3}"),
         "{text}"
     );
-    let dir = std::env::temp_dir().join(format!("semisync-cfg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cfg");
     let file = dir.join("Four.cfg");
     std::fs::write(
         &file,
@@ -478,8 +472,7 @@ fn several_counterexamples_are_the_shortest_per_view() {
         "the n shallowest first depths of distinct views"
     );
     // Numbered ITF files, one per counterexample.
-    let dir = std::env::temp_dir().join(format!("semisync-more-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("more");
     let file = dir.join("cx.itf.json");
     let out = bmc(&[
         "--inv",

@@ -14,6 +14,24 @@ pub fn bmc(args: &[&str]) -> Output {
         .expect("run bmc")
 }
 
+/// The small configuration of many tests (11,760 reachable states).
+pub const SMALL: [&str; 6] = [
+    "--clients",
+    "1",
+    "--max-req",
+    "1",
+    "--max-leader-changes",
+    "2",
+];
+
+/// A fresh scratch directory for one test (`tag` tells them apart).
+pub fn scratch_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("semisync-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
 /// xorshift64*: deterministic, no dependency.
 pub struct Rng(u64);
 impl Rng {
