@@ -560,8 +560,7 @@ fn lemma_library_proves_consistent_and_drops_a_false_lemma() {
 }
 
 /// `--prove` takes the library's invariant when it proves every open
-/// property, says so, and its certificate (which defines the lemmas it
-/// uses) reads back.
+/// property, says so, and its certificate reads back and holds.
 #[test]
 fn prove_by_the_lemma_library_writes_a_certificate_that_reads_back() {
     let dir = scratch_dir("lib");
@@ -581,10 +580,6 @@ fn prove_by_the_lemma_library_writes_a_certificate_that_reads_back() {
         "{text}"
     );
     let cert = std::fs::read_to_string(&file).unwrap();
-    assert!(
-        cert.contains("\nLemma_2 =="),
-        "the lemmas it uses are defined"
-    );
     let defs = check_module(&cert).unwrap_or_else(|e| panic!("{e}"));
     let inv = &defs.iter().find(|d| d.name == "IndInv").unwrap().compiled;
     let p = Params::default();

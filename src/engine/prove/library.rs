@@ -9,6 +9,7 @@ use super::houdini::{filter_init, houdini_passes, Houdini};
 use super::Clock;
 use crate::engine::explicit::bfs::sample_reachable;
 use crate::engine::Events;
+use crate::invariants::candidates::{self, Family};
 use crate::invariants::Conj;
 use crate::spec::tla::{self, Predicate};
 use crate::spec::Property;
@@ -65,6 +66,11 @@ pub fn try_library(
     }
 }
 
+/// Whitespace runs as one space: texts compared as TLA+ tokens.
+fn normalize(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// `try_library` with the given lemmas.
 pub fn try_lemmas(
     enc: &Encoding,
@@ -84,7 +90,30 @@ pub fn try_lemmas(
     }
     let (samples, _) = sample_reachable(&enc.p, SAMPLES);
     let mut opt: Vec<Conj> = wanted.iter().map(|&q| Conj::Prop(q)).collect();
-    opt.extend(lemmas.iter().map(|&q| Conj::Prop(q)));
+    // A lemma whose text is that of a template candidate of this
+    // configuration is checked as that candidate (the same formula, and its
+    // Z3 terms are several times smaller than the generic reading's).
+    let templates: std::collections::HashMap<String, Family> =
+        candidates::generate(&enc.p, &samples)
+            .into_iter()
+            .map(|f| (normalize(&f.text(&enc.p)), f))
+            .collect();
+    let mut as_templates = 0;
+    for &q in lemmas {
+        let Property::User(i) = q else { continue };
+        match templates.get(&normalize(&tla::predicate(i).text)) {
+            Some(Family::CapOk) => as_templates += 1, // required anyway
+            Some(f) => {
+                as_templates += 1;
+                opt.push(Conj::Cand(f.clone()));
+            }
+            None => opt.push(Conj::Prop(q)),
+        }
+    }
+    log::info!(
+        "lemma library: {as_templates} of {} lemmas are template candidates",
+        lemmas.len()
+    );
     let n = opt.len();
     opt.retain(|c| samples.iter().all(|s| c.holds(&enc.p, s)));
     let opt = filter_init(enc, opt, clock).ok()?;
@@ -93,7 +122,11 @@ pub fn try_lemmas(
     let kept_lemmas = h
         .kept
         .iter()
-        .filter(|c| matches!(c, Conj::Prop(q) if lemmas.contains(q)))
+        .filter(|c| match c {
+            Conj::Prop(q) => lemmas.contains(q),
+            Conj::Cand(_) => true,
+            _ => false,
+        })
         .count();
     events.stage(format!(
         "lemma library: {kept_lemmas} of {} lemmas kept by Houdini{} ({:.2} s)",
