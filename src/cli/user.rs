@@ -78,12 +78,13 @@ fn user(
             if name.is_none()
                 && (builtin.contains(&n)
                     || n.starts_with("IndInv")
+                    || n.starts_with("Lemma_")
                     || tla::parse::spec_definition_names().iter().any(|d| d == n)
                     || semisync_bmc::spec::VAR_NAMES.contains(&n))
             {
                 return Err(Error::usage(format!(
-                    "{flag}: '{n}' is already defined (by the spec, a built-in property or the \
-                     certificates); choose another name"
+                    "{flag}: '{n}' is already defined (by the spec, a built-in property, the \
+                     certificates or the lemma library); choose another name"
                 )));
             }
             n.to_string()
