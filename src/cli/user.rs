@@ -13,12 +13,8 @@ fn name_list(text: &str) -> Option<Vec<&str>> {
     let names: Vec<&str> = text.split(',').map(str::trim).collect();
     names
         .iter()
-        .all(|n| {
-            !n.is_empty()
-                && !["TRUE", "FALSE", "BOOLEAN", "Nat", "Int"].contains(n)
-                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && n.chars().any(|c| c.is_ascii_alphabetic())
-        })
+        // TRUE, Nat, ... are expressions, not property names.
+        .all(|n| tla::is_identifier(n) && !tla::RESERVED.contains(n))
         .then_some(names)
 }
 

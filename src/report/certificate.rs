@@ -123,12 +123,7 @@ pub fn paths(file: &Path, props: &[Property]) -> Result<Vec<PathBuf>> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && s.chars().any(|c| c.is_ascii_alphabetic())
-    };
-    if !ok(&stem) {
+    if !crate::spec::tla::is_identifier(&stem) {
         return Err(Error::usage(format!(
             "--certificate {}: the file's stem is the TLA+ module's name and must be letters, \
              digits and '_' (for example SemiSyncIndInv.tla)",

@@ -28,7 +28,7 @@ pub mod eval;
 pub mod parse;
 
 pub use eval::{eval_bool, EvalError, V};
-pub use parse::{check_module, compile, Compiled, ModuleDef, ParseError};
+pub use parse::{check_module, compile, Compiled, ModuleDef, ParseError, RESERVED};
 
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -311,6 +311,14 @@ pub fn next_name(prefix: &str) -> String {
 
 pub fn predicate(i: u16) -> Arc<Predicate> {
     registry().read().unwrap()[i as usize].clone()
+}
+
+/// A TLA+ identifier (also a module name): letters, digits and `_`, with
+/// at least one letter.
+pub fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// Leaks a name so that it lives as long as the registry (the process).

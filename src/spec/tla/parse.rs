@@ -92,7 +92,7 @@ const BUILTIN_OPS: [(&str, Op, usize); 6] = [
 
 /// Names that are defined before any predicate: the constants and the
 /// standard modules' sets.
-const RESERVED: [&str; 7] = ["nil", "Nat", "Int", "BOOLEAN", "STRING", "TRUE", "FALSE"];
+pub const RESERVED: [&str; 7] = ["nil", "Nat", "Int", "BOOLEAN", "STRING", "TRUE", "FALSE"];
 
 fn param_of(name: &str) -> Option<Param> {
     Some(match name {
@@ -340,10 +340,7 @@ pub fn compile(text: &str) -> std::result::Result<(Option<String>, Compiled), Pa
 fn split_name(text: &str) -> (Option<String>, &str) {
     if let Some(i) = text.find("==") {
         let name = text[..i].trim();
-        let ok = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && name.chars().any(|c| c.is_ascii_alphabetic());
-        if ok {
+        if super::is_identifier(name) {
             return (Some(name.to_string()), &text[i + 2..]);
         }
     }
