@@ -33,7 +33,17 @@ impl Cli {
         self.depth.unwrap_or(if self.simulate { 100 } else { 25 })
     }
 
+    /// The properties asked for, worked out once (each predicate is
+    /// compiled, evaluated in Init and encoded in Z3 to check it).
     pub fn properties(&self) -> Result<Vec<Property>> {
+        if let Some(v) = self.properties_once.get() {
+            return Ok(v.clone());
+        }
+        let v = self.work_out_properties()?;
+        Ok(self.properties_once.get_or_init(|| v).clone())
+    }
+
+    fn work_out_properties(&self) -> Result<Vec<Property>> {
         let symbolic = self.engine != Engine::Explicit || self.prove;
         let mut v = if self.inv.is_empty()
             && self.reach.is_empty()

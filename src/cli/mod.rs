@@ -143,6 +143,10 @@ pub struct Cli {
     #[arg(skip)]
     pub configured: bool,
 
+    /// `properties()`, once worked out.
+    #[arg(skip)]
+    pub properties_once: std::sync::OnceLock<Vec<semisync_bmc::spec::Property>>,
+
     /// Search engine.
     #[arg(long, value_enum, default_value_t = Engine::Symbolic)]
     pub engine: Engine,
