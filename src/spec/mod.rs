@@ -278,6 +278,19 @@ impl Action {
         }
     }
 
+    /// An instance of `p`'s configuration: its argument names an existing
+    /// client or replica (`StartRequest(c2)` is not one with one client).
+    pub fn fits(&self, p: &Params) -> bool {
+        use Action::*;
+        match *self {
+            StartRequest(c) | DBResponse(c) | ClientUpdateLeader(c) => c < p.clients,
+            Replicate(r) | DBUpdateLeader(r) | RecoverOldLeader(r) | HealerGetDBLog(r) => {
+                r < p.replicas
+            }
+            _ => true,
+        }
+    }
+
     /// Every action instance of `Next`, in the order of the disjuncts of
     /// `Next`. The symbolic encoding numbers its action selector by this
     /// order.

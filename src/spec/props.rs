@@ -117,8 +117,9 @@ impl Property {
             Property::Finish => None,
             // An instance of a larger configuration (c2 read in a 1-client
             // one, as the prover's seed does) is never enabled.
-            Property::Enabled(a) => (Action::all(p).contains(&a) && !apply(p, s, a).is_empty())
-                .then(|| format!("ENABLED {a}")),
+            Property::Enabled(a) => {
+                (a.fits(p) && !apply(p, s, a).is_empty()).then(|| format!("ENABLED {a}"))
+            }
             Property::User(i) => {
                 let q = super::tla::predicate(i);
                 match (super::tla::eval_bool(&q.compiled, p, s), q.reach) {

@@ -591,7 +591,7 @@ impl Encoding {
     /// `ENABLED a` in `s`: its guard holds (`HealerUpdateLeader`'s for some
     /// choice of the new leader).
     pub fn enabled_action(&self, a: Action, s: &[BV]) -> Bool {
-        if !self.actions.contains(&a) {
+        if !a.fits(&self.p) {
             // An instance of a larger configuration.
             return f();
         }
