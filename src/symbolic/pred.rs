@@ -350,10 +350,15 @@ fn count(guards: &[Bool]) -> BV {
     acc
 }
 
+/// The number of a function's entries (of a sequence: its length).
+fn entries(f: &[(Bool, SV, SV)]) -> BV {
+    count(&f.iter().map(|(g, _, _)| g.clone()).collect::<Vec<_>>())
+}
+
 /// The function is a sequence: its keys are `1..n`, n its number of
 /// entries (keys are distinct).
 fn is_seq(f: &[(Bool, SV, SV)]) -> Bool {
-    let n = count(&f.iter().map(|(g, _, _)| g.clone()).collect::<Vec<_>>());
+    let n = entries(f);
     let mut v = vec![];
     for (g, k, _) in f {
         let ok = match k {
@@ -382,14 +387,7 @@ pub struct Reading<'a> {
 /// The predicate's value and the condition under which evaluating it is
 /// an error, in state `s`.
 pub fn predicate(c: &Compiled, p: &Params, l: &Layout, s: &[BV]) -> R<(Bool, Bool)> {
-    let mut r = Reading {
-        p,
-        l,
-        s,
-        defs: &c.defs,
-        errs: vec![],
-        vars: vec![None; 20],
-    };
+    let mut r = Reading::new(c, p, l, s);
     let v = r.eval(&c.body, &mut vec![], &tt())?;
     let b = r.to_bool(v, &tt());
     // Constant folding here keeps the solver's terms small (the generic
@@ -397,7 +395,18 @@ pub fn predicate(c: &Compiled, p: &Params, l: &Layout, s: &[BV]) -> R<(Bool, Boo
     Ok((b.simplify(), any(r.errs).simplify()))
 }
 
-impl Reading<'_> {
+impl<'a> Reading<'a> {
+    fn new(c: &'a Compiled, p: &'a Params, l: &'a Layout, s: &'a [BV]) -> Reading<'a> {
+        Reading {
+            p,
+            l,
+            s,
+            defs: &c.defs,
+            errs: vec![],
+            vars: vec![None; 20],
+        }
+    }
+
     fn error(&mut self, path: &Bool, cond: Bool) {
         let e = and2(path, &cond);
         if e.as_bool() != Some(false) {
@@ -999,11 +1008,7 @@ impl Reading<'_> {
             Len => match self.seq_of(&a[0], env, path)? {
                 Some(f) => {
                     let n = f.len() as i64;
-                    int_term(
-                        count(&f.into_iter().map(|(g, _, _)| g).collect::<Vec<_>>()),
-                        0,
-                        n,
-                    )?
+                    int_term(entries(&f), 0, n)?
                 }
                 None => SV::Poison,
             },
@@ -1013,7 +1018,7 @@ impl Reading<'_> {
                 match s {
                     Some(mut f) => {
                         let n = f.len() as i64;
-                        let len = count(&f.iter().map(|(g, _, _)| g.clone()).collect::<Vec<_>>());
+                        let len = entries(&f);
                         f.push((tt(), int_term(len.bvadd(BV::from_i64(1, W)), 1, n + 1)?, x));
                         SV::Fun(f)
                     }
@@ -1022,7 +1027,7 @@ impl Reading<'_> {
             }
             Head | Tail => match self.seq_of(&a[0], env, path)? {
                 Some(f) => {
-                    let len = count(&f.iter().map(|(g, _, _)| g.clone()).collect::<Vec<_>>());
+                    let len = entries(&f);
                     self.error(path, len.eq(BV::from_i64(0, W)));
                     if op == Head {
                         let p = and2(path, &not(&len.eq(BV::from_i64(0, W))));
@@ -1102,14 +1107,7 @@ pub fn differs(
     s: &[BV],
     seen: &Result<tla::V, tla::EvalError>,
 ) -> R<Bool> {
-    let mut r = Reading {
-        p,
-        l,
-        s,
-        defs: &c.defs,
-        errs: vec![],
-        vars: vec![None; 20],
-    };
+    let mut r = Reading::new(c, p, l, s);
     let v = r.eval(&c.body, &mut vec![], &tt())?;
     let err = any(r.errs);
     Ok(match seen {

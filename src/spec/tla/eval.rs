@@ -167,13 +167,7 @@ pub fn param(p: &Params, q: Param) -> V {
 
 /// Evaluates a compiled predicate on `s`: `Ok(b)`, or why it has no value.
 pub fn eval_bool(c: &Compiled, p: &Params, s: &State) -> R<bool> {
-    let mut ev = Eval {
-        p,
-        s,
-        defs: &c.defs,
-        vars: vec![None; 20],
-    };
-    match ev.eval(&c.body, &mut vec![])? {
+    match eval_value(c, p, s)? {
         V::Bool(b) => Ok(b),
         v => Err(EvalError {
             msg: format!("the predicate is not a Boolean (its value is {v})"),
@@ -182,7 +176,7 @@ pub fn eval_bool(c: &Compiled, p: &Params, s: &State) -> R<bool> {
     }
 }
 
-/// Evaluates a compiled expression of any type (for tests and `--view`).
+/// Evaluates a compiled expression of any type (a `--view`, ...).
 pub fn eval_value(c: &Compiled, p: &Params, s: &State) -> R<V> {
     let mut ev = Eval {
         p,
