@@ -75,14 +75,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     let outcome = check::run(&p, &job, &events).context("the check stopped")?;
     let mut outcome = outcome;
     if cli.max_error > 1 {
-        let view = match &cli.view {
-            Some(text) => Some(
-                semisync_bmc::spec::tla::compile(text)
-                    .map_err(|e| Error::usage(format!("--view {text:?}: {e}")))?
-                    .1,
-            ),
-            None => None,
-        };
+        let view = cli.view()?;
         let v = match &view {
             Some(c) => semisync_bmc::engine::more::View::Expr(c),
             None => semisync_bmc::engine::more::View::State,

@@ -96,6 +96,25 @@ impl Cli {
         Ok(v)
     }
 
+    /// `--view`, compiled and evaluated in the initial states (so that a
+    /// view that cannot be read is refused before the run).
+    pub fn view(&self) -> Result<Option<semisync_bmc::spec::tla::Compiled>> {
+        let Some(text) = &self.view else {
+            return Ok(None);
+        };
+        let (_, c) = semisync_bmc::spec::tla::compile(text)
+            .map_err(|e| Error::usage(format!("--view {text:?}: {e}")))?;
+        let p = self.params();
+        for s in semisync_bmc::spec::init_states(&p) {
+            if let Err(e) = semisync_bmc::spec::tla::eval::eval_value(&c, &p, &s) {
+                return Err(Error::usage(format!(
+                    "--view {text:?} cannot be evaluated in the initial state: {e}"
+                )));
+            }
+        }
+        Ok(Some(c))
+    }
+
     /// Every property asked for is symmetric in the replicas and clients.
     fn symmetric(&self) -> bool {
         self.properties()
@@ -154,18 +173,7 @@ impl Cli {
                 "--view distinguishes counterexamples: add --max-error N (N > 1)",
             ));
         }
-        if let Some(text) = &self.view {
-            let (_, c) = semisync_bmc::spec::tla::compile(text)
-                .map_err(|e| Error::usage(format!("--view {text:?}: {e}")))?;
-            let p = self.params();
-            for s in semisync_bmc::spec::init_states(&p) {
-                if let Err(e) = semisync_bmc::spec::tla::eval::eval_value(&c, &p, &s) {
-                    return Err(Error::usage(format!(
-                        "--view {text:?} cannot be evaluated in the initial state: {e}"
-                    )));
-                }
-            }
-        }
+        self.view()?;
         if self.symmetry && !self.symmetric() {
             return Err(Error::usage(
                 "--symmetry: a predicate names a replica or a client (r1, c2), so relabelling \
