@@ -144,6 +144,22 @@ fn parser() -> Parser {
     p
 }
 
+/// The syntax tree of a text that holds one module, or the first syntax
+/// error (a missing module is reported at `module_at`).
+fn parse_module(src: &str, module_at: usize) -> R<tree_sitter::Tree> {
+    let tree = parser().parse(src, None).ok_or_else(|| Err0 {
+        msg: "the parser gave up".into(),
+        at: 0,
+    })?;
+    if let Some(e) = syntax_error(tree.root_node(), src) {
+        return Err(e);
+    }
+    if first_module(tree.root_node()).is_none() {
+        return err(module_at, "syntax error: no MODULE");
+    }
+    Ok(tree)
+}
+
 /// The first syntax error in the tree: its byte offset and a message.
 fn syntax_error(root: Node, src: &str) -> Option<Err0> {
     let mut stack = vec![root];
@@ -190,11 +206,8 @@ fn syntax_error(root: Node, src: &str) -> Option<Err0> {
 fn spec_defs() -> &'static SpecDefs {
     static D: OnceLock<SpecDefs> = OnceLock::new();
     D.get_or_init(|| {
-        let tree = parser().parse(SPEC_TEXT, None).expect("tree-sitter parses");
-        assert!(
-            !tree.root_node().has_error(),
-            "encodings/SemiSync.tla must parse"
-        );
+        let tree = parse_module(SPEC_TEXT, 0)
+            .unwrap_or_else(|e| panic!("encodings/SemiSync.tla must parse: {}", e.msg));
         let mut l = Lower::new(SPEC_TEXT);
         let mut order = vec![];
         let module = first_module(tree.root_node()).expect("one module");
@@ -292,22 +305,8 @@ pub fn compile(text: &str) -> std::result::Result<(Option<String>, Compiled), Pa
             at: head.len(),
         }));
     }
-    let tree = parser().parse(&wrapped, None).ok_or_else(|| {
-        user_err(Err0 {
-            msg: "the parser gave up".into(),
-            at: 0,
-        })
-    })?;
-    let root = tree.root_node();
-    if let Some(e) = syntax_error(root, &wrapped) {
-        return Err(user_err(e));
-    }
-    let module = first_module(root).ok_or_else(|| {
-        user_err(Err0 {
-            msg: "syntax error".into(),
-            at: head.len(),
-        })
-    })?;
+    let tree = parse_module(&wrapped, head.len()).map_err(user_err)?;
+    let module = first_module(tree.root_node()).expect("parse_module saw it");
     let mut c = module.walk();
     let defs: Vec<Node> = module
         .named_children(&mut c)
@@ -1121,22 +1120,8 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<ModuleDef>, ParseErro
             source_line,
         }
     };
-    let tree = parser().parse(text, None).ok_or_else(|| {
-        to_user(Err0 {
-            msg: "the parser gave up".into(),
-            at: 0,
-        })
-    })?;
-    let root = tree.root_node();
-    if let Some(e) = syntax_error(root, text) {
-        return Err(to_user(e));
-    }
-    let module = first_module(root).ok_or_else(|| {
-        to_user(Err0 {
-            msg: "no MODULE".into(),
-            at: 0,
-        })
-    })?;
+    let tree = parse_module(text, 0).map_err(to_user)?;
+    let module = first_module(tree.root_node()).expect("parse_module saw it");
     let mut l = Lower::new(text);
     let spec = spec_defs();
     let mut extends_spec = false;
