@@ -109,33 +109,27 @@ pub fn trace_json(p: &Params, cx: &Counterexample) -> Value {
 /// Writes each counterexample of `report` as an ITF trace (see
 /// `report::write_each` for the file names).
 pub fn write(p: &Params, report: &Report, file: &Path) -> Result<()> {
-    super::write_each(report, file, "ITF trace", |cx| {
-        serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON") + "\n"
-    })
+    super::write_each(report, file, "ITF trace", |cx| render(p, cx))
 }
 
 /// `--max-error`: the counterexamples after each property's first, to
 /// `FILE.Property.2.itf.json`, `.3`, ...
 pub fn write_more(p: &Params, more: &[Counterexample], file: &Path) -> Result<()> {
-    let mut numbers: Vec<(crate::spec::Property, usize)> = vec![];
-    for cx in more {
-        let k = match numbers.iter_mut().find(|(q, _)| *q == cx.property) {
-            Some((_, k)) => {
-                *k += 1;
-                *k
-            }
-            None => {
-                numbers.push((cx.property, 2));
-                2
-            }
-        };
+    for (i, cx) in more.iter().enumerate() {
+        // The first of each property is the verdict's: these are 2, 3, ...
+        let k = 2 + more[..i]
+            .iter()
+            .filter(|c| c.property == cx.property)
+            .count();
         let path = with_property(file, &format!("{}.{k}", cx.property.name()));
-        let text = serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON") + "\n";
-        std::fs::write(&path, text)
-            .map_err(|e| crate::error::Error::io(format!("the ITF trace {}", path.display()), e))?;
-        log::info!("wrote the ITF trace {}", path.display());
+        super::write_file(&path, &render(p, cx), "ITF trace")?;
     }
     Ok(())
+}
+
+/// A counterexample as an ITF document.
+fn render(p: &Params, cx: &Counterexample) -> String {
+    serde_json::to_string_pretty(&trace_json(p, cx)).expect("JSON") + "\n"
 }
 
 /// `trace.itf.json` -> `trace.Inv.itf.json`

@@ -39,14 +39,20 @@ pub fn write_each(
         } else {
             itf::with_property(file, cx.property.name())
         };
-        std::fs::write(&path, render(cx))
-            .map_err(|e| crate::error::Error::io(format!("the {what} {}", path.display()), e))?;
-        log::info!(
-            "wrote the {} counterexample's {what} to {}",
-            cx.property,
-            path.display()
-        );
+        write_file(
+            &path,
+            &render(cx),
+            &format!("{} counterexample's {what}", cx.property),
+        )?;
     }
+    Ok(())
+}
+
+/// Writes one output file; `what` names it in the log line and the error.
+pub fn write_file(path: &std::path::Path, text: &str, what: &str) -> crate::error::Result<()> {
+    std::fs::write(path, text)
+        .map_err(|e| crate::error::Error::io(format!("the {what} {}", path.display()), e))?;
+    log::info!("wrote the {what} to {}", path.display());
     Ok(())
 }
 
