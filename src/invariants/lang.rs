@@ -472,19 +472,12 @@ impl Interp for Symbolic<'_> {
 /// TLA+ (SANY) rejects a name bound twice in nested scopes, and a part
 /// rendered before its enclosing binder (a shape computes its pieces
 /// first) cannot know which names will enclose it.
-pub struct Text<'a> {
-    pub p: &'a Params,
+#[derive(Default)]
+pub struct Text {
     used: std::cell::RefCell<Vec<String>>,
 }
 
-impl<'a> Text<'a> {
-    pub fn new(p: &'a Params) -> Text<'a> {
-        Text {
-            p,
-            used: Default::default(),
-        }
-    }
-
+impl Text {
     /// Binds an unused variant of `n` while `f` renders the body.
     fn bind(&self, n: &str, f: &dyn Fn(&String) -> String) -> (String, String) {
         let name = {
@@ -507,7 +500,7 @@ fn paren(s: String) -> String {
     format!("({s})")
 }
 
-impl Interp for Text<'_> {
+impl Interp for Text {
     type N = String;
     type B = String;
     type R = String;

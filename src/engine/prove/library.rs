@@ -114,7 +114,6 @@ pub fn try_lemmas(
         "lemma library: {as_templates} of {} lemmas are template candidates",
         lemmas.len()
     );
-    let n = opt.len();
     opt.retain(|c| samples.iter().all(|s| c.holds(&enc.p, s)));
     let opt = filter_init(enc, opt, clock).ok()?;
     let h = houdini_passes(enc, opt, clock).ok()?;
@@ -146,6 +145,5 @@ pub fn try_lemmas(
         },
         t.elapsed().as_secs_f64()
     ));
-    log::debug!("library: {n} candidates before sampling");
     (h.required_inductive && proves).then_some(h)
 }

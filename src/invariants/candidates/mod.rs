@@ -463,7 +463,7 @@ impl Family {
 
     /// The candidate as TLA+ text.
     pub fn text(&self, p: &Params) -> String {
-        self.eval(&super::lang::Text::new(p), p)
+        self.eval(&super::lang::Text::default(), p)
     }
 
     /// The candidate on a concrete state.
