@@ -5,7 +5,7 @@ use semisync_bmc::params::Params;
 use semisync_bmc::spec::{apply, init_states, Action, Property, State, VAR_NAMES};
 mod common;
 
-use common::bmc;
+use common::{bmc, SMALL};
 use std::process::Output;
 
 /// The summary line of `prop` in a text report.
@@ -683,20 +683,15 @@ fn finish_is_violated_by_the_same_lasso_in_both_engines_and_holds_with_four_chan
 /// it goes on to --depth and finds the deadlock TLC finds at 15 steps.
 #[test]
 fn prove_finds_a_deadlock_deeper_than_its_base_case() {
-    let o = bmc(&[
+    let args = [
         "--prove",
         "--no-strengthen",
-        "--clients",
-        "1",
-        "--max-req",
-        "1",
-        "--max-leader-changes",
-        "2",
         "--deadlock",
         "--inv",
         "TypeOK",
         "-q",
-    ]);
+    ];
+    let o = bmc(&[&SMALL[..], &args[..]].concat());
     let text = stdout(&o);
     assert_eq!(o.status.code(), Some(11), "{text}");
     assert!(

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::Rng;
+use common::{small, Rng};
 use semisync_bmc::engine::explicit::bfs::sample_reachable;
 use semisync_bmc::params::Params;
 use semisync_bmc::spec::tla::{compile, config, eval_bool};
@@ -513,15 +513,7 @@ fn fuzz_a_million() {
 #[test]
 fn every_candidate_lemma_reads_back_with_its_meaning() {
     use semisync_bmc::invariants::candidates::generate;
-    for p in [
-        Params::default(),
-        Params {
-            clients: 1,
-            max_req: 1,
-            max_leader_changes: 2,
-            ..Params::default()
-        },
-    ] {
+    for p in [Params::default(), small()] {
         let (ss, _) = sample_reachable(&p, 3000);
         let cands = generate(&p, &ss);
         assert!(cands.len() > 500, "{} candidates", cands.len());

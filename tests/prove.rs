@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bmc, random_state, scratch_dir, shapes, Rng, SMALL};
+use common::{bmc, random_state, scratch_dir, shapes, small, Rng, SMALL};
 use semisync_bmc::check::bmc::{run, BmcPlan, InvariantPolicy};
 use semisync_bmc::check::prove;
 use semisync_bmc::engine::explicit::bfs::sample_reachable;
@@ -91,15 +91,6 @@ fn four_replicas() -> Params {
     }
 }
 
-fn small() -> Params {
-    Params {
-        clients: 1,
-        max_req: 1,
-        max_leader_changes: 2,
-        ..Params::default()
-    }
-}
-
 /// All three properties are 1-inductive with the strengthening (Consistent
 /// needs the replication-row and per-phase quorum lemmas).
 #[test]
@@ -176,24 +167,18 @@ fn prove_cli_reports_unknown_on_a_time_limit() {
 
 #[test]
 fn prove_cli_writes_a_certificate_module() {
-    let dir = std::env::temp_dir().join(format!("semisync-cert-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cert");
     let file = dir.join("IndInvSmall.tla");
-    let out = bmc(&[
+    let args = [
         "--prove",
-        "--clients",
-        "1",
-        "--max-req",
-        "1",
-        "--max-leader-changes",
-        "2",
         "--max-k",
         "0",
         "--inv",
         "Inv",
         "--certificate",
         file.to_str().unwrap(),
-    ]);
+    ];
+    let out = bmc(&[&SMALL[..], &args[..]].concat());
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("---- MODULE IndInvSmall ----"), "{text}");

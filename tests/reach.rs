@@ -111,21 +111,11 @@ fn unreached_targets_exit_15_and_say_how_far() {
     assert_eq!(out.status.code(), Some(15), "{out:?}");
     assert!(summary(&stdout(&out), "Reach1").contains("not reachable up to depth 4"));
     // Exhausted by the explicit engine: unreachable in every behaviour.
-    let out = bmc(&[
-        "--reach",
-        "zk_leader_epoch > max_change_leader",
-        "--engine",
-        "explicit",
-        "--clients",
-        "1",
-        "--max-req",
-        "1",
-        "--max-leader-changes",
-        "2",
-        "--depth",
-        "60",
-        "-q",
-    ]);
+    let target = "zk_leader_epoch > max_change_leader";
+    let args = [
+        "--reach", target, "--engine", "explicit", "--depth", "60", "-q",
+    ];
+    let out = bmc(&[&SMALL[..], &args[..]].concat());
     assert_eq!(out.status.code(), Some(15), "{out:?}");
     let line = summary(&stdout(&out), "Reach1");
     assert!(
@@ -493,15 +483,7 @@ fn several_counterexamples_are_the_shortest_per_view() {
 /// Combinations a review found wrong, each now right or refused.
 #[test]
 fn review_findings_stay_fixed() {
-    let small = [
-        "--clients",
-        "1",
-        "--max-req",
-        "1",
-        "--max-leader-changes",
-        "2",
-        "-q",
-    ];
+    let small = [&SMALL[..], &["-q"]].concat();
     // Symmetry breaking is off for a predicate naming r2, also in --prove's BMC.
     let out = bmc(&[&small[..], &["--prove", "--reach", "zk_leader = r2"]].concat());
     assert_eq!(out.status.code(), Some(0), "{out:?}");

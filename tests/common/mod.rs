@@ -24,6 +24,16 @@ pub const SMALL: [&str; 6] = [
     "2",
 ];
 
+/// The parameters of `SMALL`.
+pub fn small() -> Params {
+    Params {
+        clients: 1,
+        max_req: 1,
+        max_leader_changes: 2,
+        ..Params::default()
+    }
+}
+
 /// A fresh scratch directory for one test (`tag` tells them apart).
 pub fn scratch_dir(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("semisync-{tag}-{}", std::process::id()));
