@@ -6,7 +6,7 @@ use semisync_bmc::spec::{apply, init_states, Action, Property, State, VAR_NAMES}
 mod common;
 
 use common::{bmc, SMALL};
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// The summary line of `prop` in a text report.
 fn summary_line<'a>(text: &'a str, prop: &str) -> &'a str {
@@ -746,4 +746,52 @@ fn prove_finish_by_ranking_and_deadlocks() {
     let text = stdout(&o);
     assert_eq!(o.status.code(), Some(3), "{text}");
     assert!(summary_line(&text, "Finish").contains("unknown"), "{text}");
+}
+
+/// The explicit engine's live status line (a level still being built,
+/// about once a second) shows on a terminal only, and is wiped before the
+/// next line; through a pipe, stderr has only the level lines.
+#[test]
+fn explicit_progress_ticks_on_a_terminal_only() {
+    let bin = env!("CARGO_BIN_EXE_bmc");
+    let args = "--engine explicit --inv TypeOK --depth 22";
+    let dir = common::scratch_dir("tty");
+    let typescript = dir.join("typescript");
+    // script(1) (util-linux) runs the command on a pseudo-terminal.
+    let o = Command::new("script")
+        .args(["-qec", &format!("{bin} {args}")])
+        .arg(&typescript)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tty = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    let ticks = tty.matches("(exploring):").count();
+    assert!(ticks >= 1, "no status line on a terminal:\n{tty}");
+    // A status line never ends a line: it is wiped ("\r\x1b[K") by the
+    // next status line or before the next line.
+    for seg in tty.split("\r\x1b[K") {
+        if seg.contains("(exploring):") {
+            assert!(!seg.contains('\n'), "a status line left behind: {seg:?}");
+        }
+    }
+    assert!(tty.matches("\r\x1b[K").count() > ticks, "{tty}");
+    assert!(tty.contains("depth 22:"), "{tty}");
+
+    let piped = bmc(&args.split(' ').collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(err.contains("depth 22:"), "{err}");
+    assert!(!err.contains("(exploring)") && !err.contains('\r'), "{err}");
+    let quiet = Command::new("script")
+        .args(["-qec", &format!("{bin} -q {args}")])
+        .arg(dir.join("quiet"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    let q = String::from_utf8_lossy(&std::fs::read(dir.join("quiet")).unwrap()).into_owned();
+    assert!(
+        !q.contains("(exploring)") && !q.contains("depth 22:"),
+        "{q}"
+    );
 }

@@ -140,7 +140,13 @@ fn compare_bounds_runs_a_grid_on_a_local_cluster_of_two_workers() {
     assert!(r2.iter().all(|x| x["cached"] == "yes"), "{r2:?}");
     let strip = |rs: &[std::collections::HashMap<String, String>]| {
         rs.iter()
-            .map(|x| (x["verdict"].clone(), x["depth"].clone(), x["detail"].clone()))
+            .map(|x| {
+                (
+                    x["verdict"].clone(),
+                    x["depth"].clone(),
+                    x["detail"].clone(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&r), strip(&r2));
@@ -228,7 +234,12 @@ impl Cluster {
             .arg(&file)
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2", "{}", text(&o));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).trim(),
+            "2",
+            "{}",
+            text(&o)
+        );
         c
     }
 }
@@ -293,14 +304,20 @@ fn compare_bounds_on_a_running_cluster_with_failures_and_the_cache() {
     );
     assert_eq!(distinct(&r, "worker"), 2, "both workers ran: {r:?}");
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();
-    assert!(md.contains("TIMEOUT: killed after --job-timeout 3 s"), "{md}");
+    assert!(
+        md.contains("TIMEOUT: killed after --job-timeout 3 s"),
+        "{md}"
+    );
 
     // Again: the two finished runs come from the cache, the error and the
     // timeout run again.
     let again = sweep(&args, &out, &cache);
     assert_eq!(again.status.code(), Some(1), "{}", text(&again));
     let err = String::from_utf8_lossy(&again.stderr);
-    assert!(err.contains("2 run(s) of") && err.contains("2 from the cache"), "{err}");
+    assert!(
+        err.contains("2 run(s) of") && err.contains("2 from the cache"),
+        "{err}"
+    );
     let r2 = rows(&out);
     let cached: Vec<&str> = r2
         .iter()

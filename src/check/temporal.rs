@@ -39,7 +39,7 @@ pub struct TemporalPlan {
 pub fn run(p: &Params, plan: &TemporalPlan, events: &Events) -> Result<Report> {
     let start = Instant::now();
     let v = if plan.explicit {
-        liveness::finish(p, plan.max_states)?
+        liveness::finish(p, plan.max_states, events)?
     } else {
         // No cycle of real steps: then every violating lasso ends
         // stuttering, and loop-back constraints (one state equality per

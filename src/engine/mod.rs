@@ -266,6 +266,10 @@ pub struct LevelInfo {
 pub enum Event {
     Depth(DepthInfo),
     Level(LevelInfo),
+    /// A level of the explicit search still being built (about once a
+    /// second): states so far. For a live status line on a terminal; not
+    /// kept in reports.
+    Tick(LevelInfo),
     /// A stage of a proof or a search finished: what ran, what it gave, how
     /// long it took (`--prove`'s log).
     Stage(String),

@@ -279,16 +279,49 @@ pub fn level_line(l: &LevelInfo) -> String {
     )
 }
 
+/// The status line of a level still being built.
+pub fn tick_line(l: &LevelInfo) -> String {
+    format!(
+        "depth {:>2} (exploring): {:>10} new states, {:>11} in all, {:>8.1} s (total {:>8.1} s, {:.0} states/s)",
+        l.depth,
+        l.new_states,
+        l.total_states,
+        l.seconds,
+        l.total_seconds,
+        l.new_states as f64 / l.seconds.max(1e-6)
+    )
+}
+
 /// The sink of a command-line run: every event becomes a line on the
-/// logger (stderr; silent with -q) and is kept for the JSON report.
+/// logger (stderr; silent with -q) and is kept for the JSON report. Ticks
+/// of a level still being built are shown only on a terminal, as one
+/// status line rewritten in place and wiped before the next line; they
+/// are not kept.
 pub fn logging_events() -> (Events, Arc<Mutex<Vec<Event>>>) {
+    use std::io::{IsTerminal, Write};
     let kept: Arc<Mutex<Vec<Event>>> = Arc::default();
     let k = Arc::clone(&kept);
+    let live = std::io::stderr().is_terminal() && log::log_enabled!(log::Level::Info);
+    let shown = std::sync::atomic::AtomicBool::new(false);
     let events = Events::new(move |e| {
+        use std::sync::atomic::Ordering::SeqCst;
+        if let Event::Tick(l) = e {
+            if live {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[K{}", tick_line(l));
+                let _ = err.flush();
+                shown.store(true, SeqCst);
+            }
+            return;
+        }
+        if shown.swap(false, SeqCst) {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        }
         match e {
             Event::Depth(d) => log::info!("{}", depth_line(d)),
             Event::Level(l) => log::info!("{}", level_line(l)),
             Event::Stage(s) | Event::Note(s) => log::info!("{s}"),
+            Event::Tick(_) => {}
         }
         k.lock().unwrap_or_else(|e| e.into_inner()).push(e.clone());
     });

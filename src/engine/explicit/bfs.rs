@@ -3,10 +3,12 @@
 //! states all expand the same frontier.
 
 use super::store::{Canon, StateStore};
+use crate::engine::{Event, Events, LevelInfo};
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
 use crate::spec::{apply_into, init_states, Action, State, Successors};
+use std::time::{Duration, Instant};
 
 /// What to do with a successor whose values do not fit the layout's packed
 /// fields.
@@ -42,7 +44,7 @@ pub struct Bfs {
     depth: usize,
     unfit: Unfit,
     /// `expand` stops part-way once this time has passed.
-    pub deadline: Option<std::time::Instant>,
+    pub deadline: Option<Instant>,
     /// Successors of the state being expanded (storage reused).
     succ: Successors,
 }
@@ -99,10 +101,7 @@ impl Bfs {
                 if interrupt::requested() {
                     return Ok(Level::Interrupted);
                 }
-                if self
-                    .deadline
-                    .is_some_and(|d| std::time::Instant::now() >= d)
-                {
+                if self.deadline.is_some_and(|d| Instant::now() >= d) {
                     return Ok(Level::OutOfTime);
                 }
             }
@@ -138,6 +137,48 @@ impl Bfs {
         Ok(Level::Done {
             new: (after - before) as u64,
         })
+    }
+}
+
+/// Emits `Event::Tick` about once a second while a level is built: call
+/// `new_state` for every state stored.
+pub struct Ticker<'a> {
+    events: &'a Events,
+    depth: usize,
+    before: u64,
+    level_start: Instant,
+    run_start: Instant,
+    last: Instant,
+}
+
+impl<'a> Ticker<'a> {
+    /// For the level at `depth` (the one being built), whose store held
+    /// `before` states when it began.
+    pub fn new(events: &'a Events, depth: usize, before: usize, run_start: Instant) -> Self {
+        let now = Instant::now();
+        Ticker {
+            events,
+            depth,
+            before: before as u64,
+            level_start: now,
+            run_start,
+            last: now,
+        }
+    }
+
+    pub fn new_state(&mut self, j: u32) {
+        if j % 8192 != 0 || self.last.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        self.last = Instant::now();
+        let total = j as u64 + 1;
+        self.events.emit(Event::Tick(LevelInfo {
+            depth: self.depth,
+            new_states: total.saturating_sub(self.before),
+            total_states: total,
+            seconds: self.level_start.elapsed().as_secs_f64(),
+            total_seconds: self.run_start.elapsed().as_secs_f64(),
+        }));
     }
 }
 

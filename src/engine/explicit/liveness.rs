@@ -10,28 +10,38 @@
 //! holds: in SemiSync no action leaves such a state but `Terminated`'s
 //! stutter, and the replay would catch a lasso whose prefix met one.
 
-use super::bfs::{Bfs, Level, Unfit};
+use super::bfs::{Bfs, Level, Ticker, Unfit};
 use super::{follow, rebuild};
-use crate::engine::{Method, Verdict};
+use crate::engine::{Event, Events, LevelInfo, Method, Verdict};
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
 use crate::spec::{apply_into, terminate_cond, Action, Property, Successors};
 use crate::trace::{Counterexample, Loop};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
 
 const NONE: u32 = u32::MAX;
 
 /// Explores every reachable state (at most `max_states`), then looks for a
 /// violating lasso; returns the verdict for `Finish` (a replayed lasso, or
 /// holds for every behaviour, or unknown when the exploration stopped).
-pub fn finish(p: &Params, max_states: Option<u64>) -> Result<Verdict> {
+pub fn finish(p: &Params, max_states: Option<u64>, events: &Events) -> Result<Verdict> {
+    let start = Instant::now();
     let mut bfs = Bfs::new(p, false, Unfit::Error);
     let cap = max_states.map(|m| m as usize + 1);
     loop {
-        match bfs.expand(cap, |_, _| {})? {
+        let t0 = Instant::now();
+        let mut ticker = Ticker::new(events, bfs.depth() + 1, bfs.store.len(), start);
+        match bfs.expand(cap, |j, _| ticker.new_state(j))? {
             Level::Done { new: 0 } => break,
-            Level::Done { .. } => {}
+            Level::Done { new } => events.emit(Event::Level(LevelInfo {
+                depth: bfs.depth(),
+                new_states: new,
+                total_states: bfs.store.len() as u64,
+                seconds: t0.elapsed().as_secs_f64(),
+                total_seconds: start.elapsed().as_secs_f64(),
+            })),
             // No lasso was looked for yet: nothing holds up to any depth.
             Level::Capped => {
                 return Ok(Verdict::Unknown {

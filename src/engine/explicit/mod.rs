@@ -12,7 +12,7 @@ use crate::interrupt;
 use crate::params::Params;
 use crate::spec::{init_states, successors, Action, Property};
 use crate::trace::{Counterexample, Trace};
-use bfs::{Bfs, Level, Unfit};
+use bfs::{Bfs, Level, Ticker, Unfit};
 use std::time::Instant;
 use store::{Canon, StateStore};
 
@@ -116,7 +116,11 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let cap = opts.max_states.map(|m| m as usize + 1);
     while bfs.depth() < opts.depth && !done(&found) {
         let t0 = Instant::now();
-        match bfs.expand(cap, |j, t| check(&mut found, t, j))? {
+        let mut ticker = Ticker::new(events, bfs.depth() + 1, bfs.store.len(), start);
+        match bfs.expand(cap, |j, t| {
+            check(&mut found, t, j);
+            ticker.new_state(j);
+        })? {
             Level::Done { new } => {
                 level(bfs.depth(), new, bfs.store.len(), t0);
                 if new == 0 {
