@@ -802,6 +802,11 @@ impl<'a> Reading<'a> {
                 }
                 SV::Fun(out)
             }
+            K::EnabledNext | K::Action(_) => {
+                return Err(
+                    "ENABLED and action or temporal formulas are not read symbolically".into(),
+                )
+            }
         })
     }
 

@@ -2,7 +2,7 @@
 
 use super::{Atom, Compiled, Def, Expr, Op, Param, CLIENT_ATOM, K, NIL, REPLICA_ATOM, STRING_ATOM};
 use crate::params::Params;
-use crate::spec::State;
+use crate::spec::{Property, State};
 use std::fmt;
 
 /// A TLA+ value. Sets are sorted and without duplicates; a function is its
@@ -375,6 +375,10 @@ impl Eval<'_> {
                     out.push(self.eval(x, env)?);
                 }
                 seq(out)
+            }
+            K::EnabledNext => V::Bool(Property::NoDeadlock.violation(self.p, self.s).is_none()),
+            K::Action(_) => {
+                return fail(e, "an action or temporal formula has no value in one state")
             }
         })
     }

@@ -27,7 +27,7 @@ pub mod config;
 pub mod eval;
 pub mod parse;
 
-pub use eval::{eval_bool, EvalError, V};
+pub use eval::{eval_bool, eval_value, EvalError, V};
 pub use parse::{check_module, compile, Compiled, ModuleDef, ParseError, RESERVED};
 
 use std::sync::{Arc, OnceLock, RwLock};
@@ -240,6 +240,14 @@ pub enum K {
     Case(Vec<(Expr, Expr)>, Option<Box<Expr>>),
     SetLit(Vec<Expr>),
     Tuple(Vec<Expr>),
+    /// `ENABLED Next`: some action of the spec has a successor (only in
+    /// modules read by `check_module`: certificates' `NoDeadlock`).
+    EnabledNext,
+    /// An action-level or temporal formula (primes, `[]`, `<>`, `~>`,
+    /// `[A]_v`, `<<A>>_v`, `WF`/`SF`, `UNCHANGED`, `ENABLED`, or a name of
+    /// the spec's actions): its names are resolved, its parts kept, but it
+    /// has no value in one state. Only in modules read by `check_module`.
+    Action(Vec<Expr>),
 }
 
 /// A definition: `name(params) == body`. `base` is the number of locals in
@@ -332,8 +340,15 @@ impl Expr {
         f(self);
         let mut go = |e: &Expr| e.visit(f);
         match &self.k {
-            K::Bool(_) | K::Num(_) | K::Atom(_) | K::Var(_) | K::Param(_) | K::Local(_) => {}
+            K::Bool(_)
+            | K::Num(_)
+            | K::Atom(_)
+            | K::Var(_)
+            | K::Param(_)
+            | K::Local(_)
+            | K::EnabledNext => {}
             K::Call(_, xs)
+            | K::Action(xs)
             | K::Op(_, xs)
             | K::And(xs)
             | K::Or(xs)

@@ -132,6 +132,10 @@ struct Lower<'a> {
     /// Nesting of `expr` calls, bounded so that deep input is an error,
     /// not a stack overflow.
     depth: usize,
+    /// Action-level and temporal formulas are read (as `K::Action`, names
+    /// resolved, not evaluable): in modules (`check_module`), never in
+    /// predicates.
+    actions: bool,
 }
 
 /// The deepest nesting of expressions accepted.
@@ -370,6 +374,7 @@ impl<'a> Lower<'a> {
             scope: vec![],
             locals: 0,
             depth: 0,
+            actions: false,
         }
     }
 
@@ -503,6 +508,7 @@ impl<'a> Lower<'a> {
     fn module_def(&self, n: Node, name: &str) -> Option<R<usize>> {
         match self.names.get(name)? {
             Ok(i) => Some(Ok(*i)),
+            Err(_) if self.actions => Some(Ok(usize::MAX)),
             Err(why) => Some(err(
                 n.start_byte(),
                 format!("'{name}' is not a state expression: {why}"),
@@ -528,7 +534,11 @@ impl<'a> Lower<'a> {
             return Ok(self.e(n, K::Atom(NIL)));
         }
         if let Some(d) = self.module_def(n, name) {
-            return self.call(n, name, d?, vec![]);
+            return match d? {
+                // One of the spec's actions or temporal formulas.
+                usize::MAX => Ok(self.e(n, K::Action(vec![]))),
+                d => self.call(n, name, d, vec![]),
+            };
         }
         if let Some(a) = model_value(name) {
             return Ok(self.e(n, K::Atom(a)));
@@ -695,7 +705,11 @@ impl<'a> Lower<'a> {
                     return self.call(n, name, d, args);
                 }
                 if let Some(d) = self.module_def(name_node, name) {
-                    return self.call(n, name, d?, args);
+                    return match d? {
+                        // One of the spec's actions with arguments.
+                        usize::MAX => Ok(self.e(n, K::Action(args))),
+                        d => self.call(n, name, d, args),
+                    };
                 }
                 if let Some((_, op, k)) = BUILTIN_OPS.iter().find(|(m, _, _)| *m == name) {
                     if *k != args.len() {
@@ -789,6 +803,10 @@ impl<'a> Lower<'a> {
                     "cap" => Op::Inter,
                     "setminus" => Op::Minus,
                     "dots_2" => Op::Interval,
+                    "leads_to" if self.actions => {
+                        let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
+                        return Ok(self.e(n, K::Action(vec![a, b])));
+                    }
                     "leads_to" => {
                         return err(
                             at,
@@ -811,6 +829,18 @@ impl<'a> Lower<'a> {
             "bound_prefix_op" => {
                 let sym = n.child_by_field_name("symbol").unwrap();
                 let rhs = n.child_by_field_name("rhs").unwrap();
+                if self.actions
+                    && matches!(
+                        sym.kind(),
+                        "enabled" | "unchanged" | "always" | "eventually"
+                    )
+                {
+                    if sym.kind() == "enabled" && self.text(rhs).trim() == "Next" {
+                        return Ok(self.e(n, K::EnabledNext));
+                    }
+                    let a = self.expr(rhs)?;
+                    return Ok(self.e(n, K::Action(vec![a])));
+                }
                 let op = match sym.kind() {
                     "lnot" => Op::Not,
                     "negative" => Op::Neg,
@@ -835,6 +865,10 @@ impl<'a> Lower<'a> {
             }
             "bound_postfix_op" => {
                 let sym = n.child_by_field_name("symbol").unwrap();
+                if sym.kind() == "prime" && self.actions {
+                    let a = self.expr(n.child_by_field_name("lhs").unwrap())?;
+                    return Ok(self.e(n, K::Action(vec![a])));
+                }
                 if sym.kind() == "prime" {
                     return err(at, format!(
                         "'{}' is primed: an action, not a state predicate (a predicate reads one state)",
@@ -1077,6 +1111,16 @@ impl<'a> Lower<'a> {
                 at,
                 "module and subexpression references (M!Op) are not supported",
             ),
+            "step_expr_or_stutter" | "step_expr_no_stutter" | "fairness" if self.actions => {
+                let mut parts = vec![];
+                for c in Self::children(n) {
+                    if c.kind().contains("bracket") || c.kind().contains("comment") {
+                        continue;
+                    }
+                    parts.push(self.expr(c)?);
+                }
+                Ok(self.e(n, K::Action(parts)))
+            }
             "step_expr_or_stutter" | "step_expr_no_stutter" | "fairness" => err(
                 at,
                 "an action or temporal formula where a state predicate is needed",
@@ -1100,16 +1144,49 @@ impl<'a> Lower<'a> {
 #[derive(Clone, Debug)]
 pub struct ModuleDef {
     pub name: String,
+    /// How many parameters it takes (a predicate takes none).
+    pub arity: usize,
     /// The body's text as written.
     pub text: String,
     pub compiled: Compiled,
 }
 
+impl ModuleDef {
+    /// An action-level or temporal definition: read, but without a value
+    /// in one state.
+    pub fn is_action(&self) -> bool {
+        self.uses(&|k| matches!(k, K::Action(_)))
+    }
+
+    /// Reads `ENABLED Next` (which the symbolic reading does not take).
+    pub fn uses_enabled(&self) -> bool {
+        self.uses(&|k| matches!(k, K::EnabledNext))
+    }
+
+    fn uses(&self, hit: &dyn Fn(&K) -> bool) -> bool {
+        fn has(e: &Expr, defs: &[Def], hit: &dyn Fn(&K) -> bool, seen: &mut Vec<usize>) -> bool {
+            let mut found = false;
+            e.visit(&mut |x| match &x.k {
+                k if hit(k) => found = true,
+                K::Call(d, _) if !seen.contains(d) => {
+                    seen.push(*d);
+                    found |= has(&defs[*d].body, defs, hit, seen);
+                }
+                _ => {}
+            });
+            found
+        }
+        has(&self.compiled.body, &self.compiled.defs, hit, &mut vec![])
+    }
+}
+
 /// Reads a module that extends SemiSync (a certificate) as SANY would:
 /// syntax, every name defined before use, no name defined twice (also in
-/// nested scopes), and every definition a state expression. `THEOREM`s
-/// (which prime and box) are checked for syntax only. Returns the module's
-/// definitions, compiled, by name.
+/// nested scopes). Definitions may be action-level or temporal (primes,
+/// `[][A]_v`, `ENABLED`, the spec's actions by name): their names are
+/// resolved and their parts read, but they have no value in a state
+/// (`ModuleDef::is_action`); `ENABLED Next` has one. `THEOREM`s are checked
+/// for syntax only. Returns the module's definitions, compiled, by name.
 pub fn check_module(text: &str) -> std::result::Result<Vec<ModuleDef>, ParseError> {
     let to_user = |e: Err0| {
         let (line, column, source_line) = place(text, e.at);
@@ -1123,6 +1200,7 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<ModuleDef>, ParseErro
     let tree = parse_module(text, 0).map_err(to_user)?;
     let module = first_module(tree.root_node()).expect("parse_module saw it");
     let mut l = Lower::new(text);
+    l.actions = true;
     let spec = spec_defs();
     let mut extends_spec = false;
     let mut out = vec![];
@@ -1170,6 +1248,7 @@ pub fn check_module(text: &str) -> std::result::Result<Vec<ModuleDef>, ParseErro
                 let body = n.child_by_field_name("definition").unwrap();
                 out.push(ModuleDef {
                     name,
+                    arity: l.defs[i].params,
                     text: l.text(body).to_string(),
                     compiled: Compiled {
                         defs: vec![],
