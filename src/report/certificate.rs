@@ -10,6 +10,77 @@ use std::path::{Path, PathBuf};
 
 /// The module text. `name` is the module name (the file's stem).
 pub fn module(name: &str, p: &Params, prop: Property, inv: &[Conj]) -> String {
+    let (defs, body) = indinv(p, inv);
+    format!(
+        "---- MODULE {name} ----\n\
+         \\* An inductive invariant of SemiSync that implies {prop}, found and checked by\n\
+         \\* semisync-bmc {ver} for {desc}.\n\
+         {constants}\
+         \\* semisync-bmc checked, each with a fresh Z3 solver:\n\
+         \\*   Init => IndInv,  IndInv /\\ Next => IndInv',  IndInv => {prop}.\n\
+         \\* To check it again with Apalache (constants as above):\n\
+         \\*   apalache-mc check --init=Init --inv=IndInv --length=0 {name}.tla\n\
+         \\*   apalache-mc check --init=IndInv --inv=IndInv --length=1 {name}.tla\n\
+         \\* With TLC: INVARIANT IndInv checks that every reachable state satisfies it.\n\
+         EXTENDS SemiSync\n\n\
+         {own}\
+         {defs}\
+         IndInv ==\n    /\\ {body}\n\n\
+         THEOREM IndInvInit == Init => IndInv\n\
+         THEOREM IndInvStep == IndInv /\\ [Next]_vars => IndInv'\n\
+         THEOREM IndInvSafe == IndInv => {prop}\n\
+         ====\n",
+        constants = constants_comment(p),
+        own = own_definitions(prop, inv),
+        ver = env!("CARGO_PKG_VERSION"),
+        desc = p.describe(),
+    )
+}
+
+/// The certificate of `FairSpec => Finish`: the inductive invariant that
+/// implies `NoDeadlock` (`inv`), and the ranking measure that every real
+/// step raises, with the assumption its check made.
+pub fn finish_module(name: &str, p: &Params, inv: &[Conj]) -> String {
+    let (defs, body) = indinv(p, inv);
+    format!(
+        "---- MODULE {name} ----\n\
+         \\* FairSpec => Finish for SemiSync, proved by semisync-bmc {ver} for {desc}.\n\
+         {constants}\
+         \\* The proof, each part checked by semisync-bmc with fresh Z3 solvers:\n\
+         \\*  1. IndInv is an inductive invariant (Init => IndInv, IndInv /\\ Next => IndInv')\n\
+         \\*     that implies NoDeadlock: every reachable state has a step of Next, and\n\
+         \\*     Terminated (a stuttering step) is enabled exactly when TerminateCond holds.\n\
+         \\*  2. Every real step (one that changes vars) raises Measure lexicographically\n\
+         \\*     (RealStepsRaiseMeasure), in every state where WithinWidths holds; and\n\
+         \\*     Measure takes finitely many values where TypeOK /\\ WithinWidths holds.\n\
+         \\* So a behaviour where TypeOK /\\ WithinWidths always holds takes finitely many\n\
+         \\* real steps, then stutters forever in some state s. By 1 a step of Next is enabled\n\
+         \\* in s; by WF_vars(Next) no real step is, so Terminated is: TerminateCond holds.\n\
+         \\* To check it with TLC (constants as above): INVARIANTS IndInv TypeOK WithinWidths\n\
+         \\* and PROPERTY RealStepsRaiseMeasure; the claim itself: SPECIFICATION FairSpec,\n\
+         \\* PROPERTY Finish.\n\
+         EXTENDS SemiSync, FiniteSets\n\n\
+         {own}\
+         {defs}\
+         IndInv ==\n    /\\ {body}\n\n\
+         {ranking}\n\
+         THEOREM IndInvInit == Init => IndInv\n\
+         THEOREM IndInvStep == IndInv /\\ [Next]_vars => IndInv'\n\
+         THEOREM IndInvSafe == IndInv => NoDeadlock\n\
+         THEOREM Ranking == Spec => RealStepsRaiseMeasure\n\
+         THEOREM FinishHolds == FairSpec => Finish\n\
+         ====\n",
+        constants = constants_comment(p),
+        own = own_definitions(Property::NoDeadlock, inv),
+        ver = env!("CARGO_PKG_VERSION"),
+        desc = p.describe(),
+        ranking = crate::engine::prove::ranking::tla_definitions(p),
+    )
+}
+
+/// The invariant's own definitions (`IndInv_k == ...`) and the conjuncts
+/// of `IndInv`, joined by `/\`.
+fn indinv(p: &Params, inv: &[Conj]) -> (String, String) {
     let mut parts: Vec<String> = vec![];
     let mut defs = String::new();
     let mut n = 0;
@@ -24,6 +95,12 @@ pub fn module(name: &str, p: &Params, prop: Property, inv: &[Conj]) -> String {
         defs.push_str(&format!("{def} ==\n    {text}\n\n"));
         parts.push(def);
     }
+    (defs, parts.join("\n    /\\ "))
+}
+
+/// The constants the module was checked with, and the definitions of
+/// SemiSync.tla to set first where they differ from the file's.
+fn constants_comment(p: &Params) -> String {
     let std = Params::default();
     let mismatch: Vec<String> = [
         ("max_next_req", p.max_req, std.max_req),
@@ -63,31 +140,7 @@ pub fn module(name: &str, p: &Params, prop: Property, inv: &[Conj]) -> String {
             mismatch.join(", ")
         )
     };
-    format!(
-        "---- MODULE {name} ----\n\
-         \\* An inductive invariant of SemiSync that implies {prop}, found and checked by\n\
-         \\* semisync-bmc {ver} for {desc}.\n\
-         \\* Constants: {constants}, nil a model value.\n\
-         {edit}\
-         \\* semisync-bmc checked, each with a fresh Z3 solver:\n\
-         \\*   Init => IndInv,  IndInv /\\ Next => IndInv',  IndInv => {prop}.\n\
-         \\* To check it again with Apalache (constants as above):\n\
-         \\*   apalache-mc check --init=Init --inv=IndInv --length=0 {name}.tla\n\
-         \\*   apalache-mc check --init=IndInv --inv=IndInv --length=1 {name}.tla\n\
-         \\* With TLC: INVARIANT IndInv checks that every reachable state satisfies it.\n\
-         EXTENDS SemiSync\n\n\
-         {own}\
-         {defs}\
-         IndInv ==\n    /\\ {body}\n\n\
-         THEOREM IndInvInit == Init => IndInv\n\
-         THEOREM IndInvStep == IndInv /\\ [Next]_vars => IndInv'\n\
-         THEOREM IndInvSafe == IndInv => {prop}\n\
-         ====\n",
-        own = own_definitions(prop, inv),
-        ver = env!("CARGO_PKG_VERSION"),
-        desc = p.describe(),
-        body = parts.join("\n    /\\ "),
-    )
+    format!("\\* Constants: {constants}, nil a model value.\n{edit}")
 }
 
 /// Definitions of the properties `SemiSync.tla` does not define itself
@@ -156,13 +209,24 @@ pub fn write(
 ) -> Result<Vec<(Property, PathBuf)>> {
     let mut written = vec![];
     for (q, path) in props.iter().zip(paths(file, props)?) {
-        match invariants.iter().find(|(q2, _)| q2 == q) {
+        // Finish: its proof is NoDeadlock's invariant and the ranking.
+        let of = if *q == Property::Finish {
+            Property::NoDeadlock
+        } else {
+            *q
+        };
+        match invariants.iter().find(|(q2, _)| *q2 == of) {
             Some((_, inv)) => {
                 let name = path
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                std::fs::write(&path, module(&name, p, *q, inv))
+                let text = if *q == Property::Finish {
+                    finish_module(&name, p, inv)
+                } else {
+                    module(&name, p, *q, inv)
+                };
+                std::fs::write(&path, text)
                     .map_err(|e| Error::io(format!("the {q} certificate {}", path.display()), e))?;
                 log::info!("wrote the {q} certificate to {}", path.display());
                 written.push((*q, path));

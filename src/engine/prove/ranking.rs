@@ -59,6 +59,44 @@ pub fn measure(enc: &Encoding, s: &[BV]) -> Vec<BV> {
     ]
 }
 
+/// The measure, the lexicographic order, the property that every real
+/// step raises the measure, and the assumption `check` makes (no
+/// incremented slot at its largest value), as TLA+ definitions for a
+/// certificate. Components in the order of `measure`; `SumOf` sums a
+/// function of naturals without recursion.
+pub fn tla_definitions(p: &crate::params::Params) -> String {
+    let l = crate::layout::Layout::new(p);
+    let top = |i: usize| (1u64 << l.slots[i].width) - 2;
+    format!(
+        "\\* SumOf(f, S): the sum of the naturals f[x], x \\in S (without recursion).\n\
+         SumOf(f, S) == Cardinality(UNION {{{{<<x, i>> : i \\in 1..f[x]}} : x \\in S}})\n\n\
+         Measure ==\n    \
+         << zk_epoch,\n       \
+         Cardinality(Replica \\ old_leaders),\n       \
+         SumOf(db_epoch, Replica),\n       \
+         healer_epoch,\n       \
+         SumOf(client_leader_epoch, Client),\n       \
+         next_req,\n       \
+         SumOf([c \\in Client |-> Len(client_success[c])], Client),\n       \
+         SumOf([r \\in Replica |-> Len(db[r])], Replica),\n       \
+         Cardinality({{r \\in Replica : healer_replicas[r] # nil}}) >>\n\n\
+         \\* m is lexicographically above n.\n\
+         Above(m, n) == \\E i \\in 1..Len(m) : m[i] > n[i] /\\ \\A j \\in 1..(i - 1) : m[j] = n[j]\n\n\
+         \\* Every real step raises the measure.\n\
+         RealStepsRaiseMeasure == [][vars' # vars => Above(Measure', Measure)]_vars\n\n\
+         \\* The values the check took as below the largest of semisync-bmc's bit widths.\n\
+         WithinWidths ==\n    \
+         /\\ zk_epoch <= {zk}\n    \
+         /\\ next_req <= {nr}\n    \
+         /\\ \\A r \\in Replica : Len(db[r]) <= {db}\n    \
+         /\\ \\A c \\in Client : Len(client_success[c]) <= {cs}\n",
+        zk = top(l.zk_epoch),
+        nr = crate::params::REQ_BASE as u64 + top(l.next_req),
+        db = top(l.db_len[0]),
+        cs = top(l.cs_len[0]),
+    )
+}
+
 /// `a` lexicographically above `b`.
 fn above(a: &[BV], b: &[BV]) -> Bool {
     let mut cases = vec![];
