@@ -67,6 +67,17 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         print_out(&semisync_bmc::symbolic::smtlib::render(&enc))?;
         return Ok(EXIT_OK);
     }
+    if let Some(file) = &cli.lemmas {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Error::usage(format!("--lemmas {}: cannot read it: {e}", file.display()))
+        })?;
+        let n = semisync_bmc::engine::prove::library::add_user_lemmas(&text)
+            .map_err(|e| Error::usage(format!("--lemmas {}: {e}", file.display())))?;
+        log::info!(
+            "--lemmas {}: {n} lemmas, tried with the library's",
+            file.display()
+        );
+    }
     let job = cli.job()?;
     if !cli.json {
         print_out(&cli.header(&p, &job))?;

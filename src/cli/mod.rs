@@ -342,6 +342,14 @@ pub struct Cli {
     #[arg(long)]
     pub no_invariant: bool,
 
+    /// Candidate lemmas for the invariant search (BMC's and --prove's): a
+    /// TLA+ module that EXTENDS SemiSync, each state-level definition a
+    /// lemma, tried with the library's (encodings/Lemmas.tla). Never
+    /// trusted: those Houdini finds inductive for the configuration are
+    /// kept, and the invariant is re-checked by fresh solvers.
+    #[arg(long, value_name = "FILE")]
+    pub lemmas: Option<std::path::PathBuf>,
+
     /// --prove: write the checked inductive invariant of each proved
     /// property as a TLA+ module (EXTENDS SemiSync, defines IndInv) to FILE;
     /// with several properties, to FILE_Property.tla. The file's stem is

@@ -22,13 +22,27 @@ pub const LEMMAS: &str = include_str!("../../../encodings/Lemmas.tla");
 /// States on which the lemmas are evaluated before Houdini.
 const SAMPLES: usize = 2_000;
 
-/// The library's lemmas as (unreported) predicates, registered once.
-pub fn lemmas() -> Result<&'static [Property], String> {
+/// The library's lemmas as (unreported) predicates, registered once, and
+/// the user's (`--lemmas FILE`, see `add_user_lemmas`).
+pub fn lemmas() -> Result<Vec<Property>, String> {
     static L: OnceLock<Result<Vec<Property>, String>> = OnceLock::new();
-    L.get_or_init(|| lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}")))
-        .as_ref()
-        .map(|v| v.as_slice())
-        .map_err(|e| e.clone())
+    let mut v = L
+        .get_or_init(|| lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}")))
+        .clone()?;
+    v.extend(USER.get().into_iter().flatten());
+    Ok(v)
+}
+
+static USER: OnceLock<Vec<Property>> = OnceLock::new();
+
+/// Adds the lemmas of a module (`--lemmas FILE`) to the library's for this
+/// process; returns how many.
+pub fn add_user_lemmas(module: &str) -> Result<usize, String> {
+    let l = lemmas_of(module)?;
+    let n = l.len();
+    USER.set(l)
+        .map_err(|_| "--lemmas was given twice".to_string())?;
+    Ok(n)
 }
 
 /// The definitions of a module that extends SemiSync, registered as
@@ -37,6 +51,7 @@ pub fn lemmas_of(module: &str) -> Result<Vec<Property>, String> {
     let defs = tla::check_module(module).map_err(|e| e.to_string())?;
     Ok(defs
         .into_iter()
+        .filter(|d| d.arity == 0 && !d.is_action() && !d.uses_enabled())
         .map(|d| {
             Property::User(tla::register(Predicate {
                 name: tla::leak(d.name),
@@ -58,7 +73,7 @@ pub fn try_library(
     events: &Events,
 ) -> Option<Houdini> {
     match lemmas() {
-        Ok(l) => try_lemmas(enc, open, l, clock, events),
+        Ok(l) => try_lemmas(enc, open, &l, clock, events),
         Err(e) => {
             events.stage(format!("lemma library skipped: {e}"));
             None
@@ -117,6 +132,12 @@ pub fn try_lemmas(
     opt.retain(|c| samples.iter().all(|s| c.holds(&enc.p, s)));
     let opt = filter_init(enc, opt, clock).ok()?;
     let h = houdini_passes(enc, opt, clock).ok()?;
+    for (q, cti) in &h.dropped_props {
+        log::debug!(
+            "lemma library: {q} dropped; a counterexample to induction:\n{}",
+            cti.render()
+        );
+    }
     let proves = wanted.iter().any(|&q| h.kept.contains(&Conj::Prop(q)));
     let kept_lemmas = h
         .kept
