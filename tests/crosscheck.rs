@@ -334,3 +334,52 @@ fn engines_agree_on_deadlocks() {
     }
     assert_eq!(found, [("TLC's deadlock", Some(15))]);
 }
+
+/// `FairSpec => Finish` in both engines, on the configurations whose whole
+/// reachable graph the explicit engine explores (one client, one request):
+/// the same verdict, and the same lasso length where there is one (every
+/// lasso here is a deadlock that stutters: no cycle of real steps exists).
+/// The explicit verdict is for every behaviour; lasso BMC's holds up to
+/// its bound, which is past every violation found.
+#[test]
+fn engines_agree_on_finish() {
+    use semisync_bmc::check::temporal::{self, TemporalPlan};
+    use semisync_bmc::engine::bmc::{BmcOptions, Loops};
+    let one = |replicas: usize, changes: u32| Params {
+        replicas,
+        clients: 1,
+        max_req: 1,
+        max_leader_changes: changes,
+        ..Params::default()
+    };
+    // (name, params, lasso BMC bound, the lasso's prefix length or None)
+    let rows = [
+        ("one leader change", one(3, 1), 8, Some(4)),
+        ("two (TLC's deadlock)", one(3, 2), 16, Some(15)),
+        ("three", one(3, 3), 26, Some(25)),
+        ("four (TLC: Finish holds)", one(3, 4), 20, None),
+        ("4 replicas, two", one(4, 2), 17, Some(16)),
+    ];
+    for (name, p, depth, want) in rows {
+        let plan = |explicit| TemporalPlan {
+            depth,
+            explicit,
+            max_states: None,
+            engine: BmcOptions::default(),
+            loops: Loops::Saved,
+            keep_loops: false,
+        };
+        let exp = temporal::run(&p, &plan(true), &Events::none()).unwrap();
+        let sym = temporal::run(&p, &plan(false), &Events::none()).unwrap();
+        let (e, s) = (&exp.verdicts[0].1, &sym.verdicts[0].1);
+        assert_eq!(e.violation_depth(), want, "{name}: explicit {e}");
+        assert_eq!(s.violation_depth(), want, "{name}: symbolic {s}");
+        if want.is_none() {
+            assert!(matches!(e, Verdict::Proved(_)), "{name}: {e}");
+            assert!(
+                matches!(s, Verdict::HoldsUpTo(k) if *k == depth),
+                "{name}: {s}"
+            );
+        }
+    }
+}

@@ -574,3 +574,155 @@ fn prove_by_the_lemma_library_writes_a_certificate_that_reads_back() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The `FairSpec => Finish` certificate (`--prove --temporal Finish
+/// --certificate`) reads back as a module (its ranking part is
+/// action-level: `RealStepsRaiseMeasure`), and means what it claims: on
+/// every reachable state of the small configuration `WithinWidths` holds
+/// and every real step raises `Measure` lexicographically, evaluated from
+/// the printed TLA+; its `Above` orders tuples lexicographically; its
+/// `NoDeadlock` is `ENABLED Next`.
+#[test]
+fn finish_certificate_reads_back_and_its_measure_rises() {
+    use semisync_bmc::report::certificate::finish_module;
+    use semisync_bmc::spec::tla::{eval_value, V};
+    use semisync_bmc::spec::{successors, Action};
+    let p = small();
+    let text = finish_module(
+        "SemiSyncFinish",
+        &p,
+        &[
+            Conj::Prop(Property::TypeOK),
+            Conj::Prop(Property::NoDeadlock),
+        ],
+    );
+    // Above, checked on tuples by a definition added to the module.
+    let probe = text.replace(
+        "\n====",
+        "\nAboveProbe == /\\ Above(<<2, 0>>, <<1, 9>>) /\\ ~Above(<<1, 9>>, <<2, 0>>)\n    \
+         /\\ Above(<<3, 5>>, <<3, 4>>) /\\ ~Above(<<3, 4>>, <<3, 4>>)\n====",
+    );
+    let defs = check_module(&probe).unwrap_or_else(|e| panic!("{e}\n{probe}"));
+    let def = |n: &str| {
+        defs.iter()
+            .find(|d| d.name == n)
+            .unwrap_or_else(|| panic!("{n} is defined"))
+    };
+    assert!(def("RealStepsRaiseMeasure").is_action());
+    assert!(!def("Measure").is_action() && !def("WithinWidths").is_action());
+    assert_eq!(def("Above").arity, 2);
+    assert!(
+        text.contains("THEOREM FinishHolds == FairSpec => Finish"),
+        "{text}"
+    );
+    let (states, exhausted) = sample_reachable(&p, 100_000);
+    assert!(exhausted);
+    assert_eq!(
+        eval_bool(&def("AboveProbe").compiled, &p, &states[0]),
+        Ok(true)
+    );
+    let measure = |s: &semisync_bmc::spec::State| -> Vec<i64> {
+        let V::Fun(m) = eval_value(&def("Measure").compiled, &p, s).unwrap() else {
+            panic!("Measure is a tuple")
+        };
+        m.into_iter()
+            .map(|(_, v)| match v {
+                V::Int(x) => x,
+                other => panic!("a component is a number, not {other:?}"),
+            })
+            .collect()
+    };
+    let actions = Action::all(&p);
+    let (mut steps, mut deadlocks) = (0, 0);
+    for s in &states {
+        assert_eq!(eval_bool(&def("WithinWidths").compiled, &p, s), Ok(true));
+        let enabled = eval_bool(&def("NoDeadlock").compiled, &p, s).unwrap();
+        assert_eq!(enabled, Property::NoDeadlock.violation(&p, s).is_none());
+        deadlocks += usize::from(!enabled);
+        let m = measure(s);
+        assert_eq!(m.len(), 9);
+        for (a, t) in successors(&p, &actions, s) {
+            if &t == s {
+                continue; // Terminated: a stutter
+            }
+            assert!(measure(&t) > m, "{a} does not raise the measure: {s:?}");
+            steps += 1;
+        }
+    }
+    // Two leader changes: the configuration deadlocks (TLC, 15 steps).
+    assert!(deadlocks > 0 && steps > states.len(), "{deadlocks} {steps}");
+}
+
+/// A `NoDeadlock` certificate defines `NoDeadlock == ENABLED Next`: it
+/// reads back, and `ENABLED Next` is read as the spec's.
+#[test]
+fn no_deadlock_certificate_reads_back() {
+    use semisync_bmc::report::certificate::module;
+    let p = small();
+    let text = module(
+        "SemiSyncNoDeadlock",
+        &p,
+        Property::NoDeadlock,
+        &[Conj::Prop(Property::NoDeadlock)],
+    );
+    assert!(text.contains("NoDeadlock == ENABLED Next"), "{text}");
+    let defs = check_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let nd = &defs
+        .iter()
+        .find(|d| d.name == "NoDeadlock")
+        .unwrap()
+        .compiled;
+    let (states, _) = sample_reachable(&p, 100_000);
+    let mut rng = Rng::new(7);
+    let mut seen = [0, 0];
+    for s in states
+        .iter()
+        .cloned()
+        .chain((0..500).map(|_| random_state(&p, &mut rng)))
+    {
+        let want = Property::NoDeadlock.violation(&p, &s).is_none();
+        assert_eq!(eval_bool(nd, &p, &s), Ok(want), "{s:?}");
+        seen[usize::from(want)] += 1;
+    }
+    assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
+}
+
+/// `--lemmas FILE`: the user's lemmas join the library's, never trusted: a
+/// false one is dropped by Houdini and the proof still comes; a lemma
+/// with parameters is not a candidate; a file that does not parse is a
+/// usage error.
+#[test]
+fn user_lemmas_join_the_library_and_are_not_trusted() {
+    let dir = scratch_dir("lemmas");
+    let file = dir.join("Mine.tla");
+    std::fs::write(
+        &file,
+        "---- MODULE Mine ----\nEXTENDS SemiSync\n\
+         Mine_True == \\A c \\in Client : client_leader_epoch[c] <= zk_leader_epoch\n\
+         Mine_False == zk_epoch < 3\nTwice(x) == x + x\n====\n",
+    )
+    .unwrap();
+    let mut args = vec!["--prove", "--inv", "Consistent", "--lemmas"];
+    args.push(file.to_str().unwrap());
+    args.extend(SMALL);
+    let o = bmc(&args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(err.contains("Mine.tla: 2 lemmas"), "{err}");
+    let lib = semisync_bmc::engine::prove::library::lemmas()
+        .unwrap()
+        .len();
+    let total = lib + 2;
+    let kept = format!("{} of {total} lemmas kept by Houdini", total - 1);
+    assert!(err.contains(&kept), "{kept}: {err}");
+    assert!(out.contains("Consistent  proved for every depth"), "{out}");
+    std::fs::write(
+        &file,
+        "---- MODULE Mine ----\nEXTENDS SemiSync\nA == zk_epoch <\n====\n",
+    )
+    .unwrap();
+    let o = bmc(&["--prove", "--lemmas", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--lemmas"));
+}
