@@ -153,7 +153,8 @@ fn compare_bounds_runs_a_grid_on_a_local_cluster_of_two_workers() {
 }
 
 /// Predicates and `--reach` sweep like any property: a named predicate is
-/// a column under its name, a witness is `reached@K`.
+/// a column under its name, a witness is `reached@K`; `-q` leaves only
+/// the closing summary on stderr.
 #[test]
 fn compare_bounds_sweeps_user_predicates() {
     if !have_python_libraries() {
@@ -170,6 +171,7 @@ fn compare_bounds_sweeps_user_predicates() {
         "--reach",
         r#"Wait == zk_status = "WaitReplicaLog""#,
         "--no-cache",
+        "-q",
     ];
     let o = sweep(&args, &dir.join("out"), &dir.join("cache"));
     let md = String::from_utf8_lossy(&o.stdout);
@@ -184,6 +186,10 @@ fn compare_bounds_sweeps_user_predicates() {
         "{md}"
     );
     assert!(!dir.join("cache").exists(), "--no-cache writes no cache");
+    // -q: no progress, only the closing summary.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("[1/2]") && !err.contains("running"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 /// A scheduler and two workers, killed when dropped.

@@ -1,4 +1,5 @@
-//! The lemma library (`encodings/Lemmas.tla`): named TLA+ lemmas, read
+//! The lemma library (`encodings/Lemmas.tla`, generated, and
+//! `encodings/DeadlockLemmas.tla`, written by hand): named TLA+ lemmas, read
 //! with the predicate reader, tried before the template search. Nothing in
 //! it is trusted: Houdini keeps the lemmas inductive for the configuration
 //! at hand (a false or non-inductive one is dropped), the caller re-checks
@@ -18,6 +19,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 pub const LEMMAS: &str = include_str!("../../../encodings/Lemmas.tla");
+/// Hand-written lemmas for `NoDeadlock` (see the module's comment).
+pub const DEADLOCK_LEMMAS: &str = include_str!("../../../encodings/DeadlockLemmas.tla");
 
 /// States on which the lemmas are evaluated before Houdini.
 const SAMPLES: usize = 2_000;
@@ -27,7 +30,14 @@ const SAMPLES: usize = 2_000;
 pub fn lemmas() -> Result<Vec<Property>, String> {
     static L: OnceLock<Result<Vec<Property>, String>> = OnceLock::new();
     let mut v = L
-        .get_or_init(|| lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}")))
+        .get_or_init(|| {
+            let mut v = lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}"))?;
+            v.extend(
+                lemmas_of(DEADLOCK_LEMMAS)
+                    .map_err(|e| format!("encodings/DeadlockLemmas.tla: {e}"))?,
+            );
+            Ok(v)
+        })
         .clone()?;
     v.extend(USER.get().into_iter().flatten());
     Ok(v)
