@@ -22,10 +22,12 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 #[allow(clippy::type_complexity)]
 static CONTEXTS: Mutex<Vec<(u64, usize, Option<Arc<Group>>)>> = Mutex::new(Vec::new());
 
-/// A part of a run that can be stopped on its own.
+/// A part of a run that can be stopped on its own; stopping a group stops
+/// the groups made inside it too.
 #[derive(Debug, Default)]
 pub struct Group {
     stopped: AtomicBool,
+    parent: Option<Arc<Group>>,
 }
 
 thread_local! {
@@ -37,11 +39,29 @@ impl Group {
         Arc::new(Group::default())
     }
 
-    /// Stops every thread in the group: `requested()` turns true there and
-    /// their running queries are cancelled.
+    /// A group inside the calling thread's (stopped when that one is).
+    pub fn inside_current() -> Arc<Group> {
+        Arc::new(Group {
+            stopped: AtomicBool::new(false),
+            parent: current(),
+        })
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst) || self.parent.as_ref().is_some_and(|p| p.is_stopped())
+    }
+
+    /// This group is `other` or inside it.
+    fn within(self: &Arc<Group>, other: &Arc<Group>) -> bool {
+        Arc::ptr_eq(self, other) || self.parent.as_ref().is_some_and(|p| p.within(other))
+    }
+
+    /// Stops every thread in the group and in the groups inside it:
+    /// `requested()` turns true there and their running queries are
+    /// cancelled.
     pub fn stop(self: &Arc<Group>) {
         self.stopped.store(true, Ordering::SeqCst);
-        interrupt_where(|g| g.as_ref().is_some_and(|g| Arc::ptr_eq(g, self)));
+        interrupt_where(|g| g.as_ref().is_some_and(|g| g.within(self)));
     }
 }
 
@@ -78,11 +98,7 @@ pub const REASON: &str = "interrupted";
 /// thread's group.
 pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
-        || GROUP.with(|g| {
-            g.borrow()
-                .as_ref()
-                .is_some_and(|g| g.stopped.load(Ordering::SeqCst))
-        })
+        || GROUP.with(|g| g.borrow().as_ref().is_some_and(|g| g.is_stopped()))
 }
 
 /// Asks every engine to stop, and cancels the queries running now (what a

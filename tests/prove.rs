@@ -710,7 +710,7 @@ fn user_lemmas_join_the_library_and_are_not_trusted() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(err.contains("Mine.tla: 2 lemmas"), "{err}");
-    let lib = semisync_bmc::engine::prove::library::lemmas()
+    let lib = semisync_bmc::engine::prove::library::lemmas_for(false)
         .unwrap()
         .len();
     let total = lib + 2;
@@ -782,4 +782,39 @@ fn finish_is_proved_with_four_leader_changes_and_certified() {
         assert_eq!(eval_bool(def("WithinWidths"), &p, s), Ok(true), "{s:?}");
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A property waits for the search beside BMC only so long (its
+/// patience): then it is checked again from depth 0 beside the search,
+/// and a violation found there stops the search at once: the four-replica
+/// lost write at its shortest depth, with the stop in the log.
+#[test]
+fn a_waiting_property_is_checked_again_when_its_patience_runs_out() {
+    let p = four_replicas();
+    let notes = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let sink = std::sync::Arc::clone(&notes);
+    let r = run(
+        &p,
+        &BmcPlan {
+            invariant: InvariantPolicy::Beside {
+                after: 2,
+                budget_secs: 120,
+            },
+            patience_secs: 0.0,
+            ..BmcPlan::new(11, vec![Property::Consistent])
+        },
+        &Events::new(move |e| {
+            if let Event::Note(n) = e {
+                sink.lock().unwrap().push(n.clone());
+            }
+        }),
+    )
+    .unwrap();
+    assert_eq!(r.verdicts[0].1.violation_depth(), Some(10));
+    let notes = notes.lock().unwrap().join("\n");
+    assert!(
+        notes.contains("checked again from depth 0 beside it")
+            && notes.contains("found the violation first: the invariant search stopped"),
+        "{notes}"
+    );
 }

@@ -7,10 +7,11 @@ use crate::engine::bmc::{Bmc, BmcOptions};
 use crate::engine::prove::strengthen::{find_invariant, FoundInvariant};
 use crate::engine::{DepthInfo, Event, Events, Finder, Method, Report, Verdict};
 use crate::error::{Error, Result};
-use crate::interrupt;
+use crate::interrupt::{self, Group};
 use crate::invariants::Conj;
 use crate::params::Params;
 use crate::spec::Property;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use z3::SatResult;
 
@@ -34,6 +35,9 @@ pub struct BmcPlan {
     /// Stop deepening at this time: the open properties are then unknown
     /// ("time budget"), holding up to the deepest depth completed.
     pub deadline: Option<Instant>,
+    /// How long a property waits for the invariant search beside BMC once
+    /// nothing else is left to check (`PATIENCE_SECS` by default).
+    pub patience_secs: f64,
 }
 
 impl BmcPlan {
@@ -49,6 +53,7 @@ impl BmcPlan {
             invariant: InvariantPolicy::Off,
             assume: vec![],
             deadline: None,
+            patience_secs: PATIENCE_SECS,
         }
     }
 }
@@ -102,6 +107,13 @@ pub const POR_DEPTH: usize = 11;
 
 /// The most the invariant search may take; past it, BMC goes on without.
 pub const INVARIANT_BUDGET_SECS: u64 = 120;
+/// How long a property waits for the search beside BMC, from the search's
+/// start, once nothing else is left to check: then it is checked again from
+/// depth 0 beside the search, and the first answer decides. The standard
+/// configuration's search takes about 6 s; `--inv Inv --clients 3` waited
+/// 120 s for a search that cannot succeed (Inv is violated at 19), where
+/// BMC needs 3 s.
+pub const PATIENCE_SECS: f64 = 10.0;
 /// The depth after which `InvariantPolicy::Auto` may look for an invariant.
 pub const AUTO_DEPTH: usize = 10;
 /// What an invariant costs, roughly (seeded Houdini and its re-check: 30-50 s
@@ -236,6 +248,53 @@ fn apply(
     Ok(())
 }
 
+/// The verdicts of a check again from depth 0, for the properties still
+/// waiting (a property the invariant proved meanwhile keeps its proof).
+fn decide(props: &mut [(Property, PropState)], r: Report) {
+    for (q, v) in r.verdicts {
+        if let Some((_, st)) = props.iter_mut().find(|(x, _)| *x == q) {
+            if !matches!(st, PropState::Decided(_)) {
+                *st = PropState::Decided(v);
+            }
+        }
+    }
+}
+
+/// The plan and the event sink that check the `waiting` properties again
+/// from depth 0, assuming what BMC assumes now: their depths up to where
+/// they waited were reported already (unless one is unknown now), and the
+/// clock goes on from the run's.
+fn recheck(
+    plan: &BmcPlan,
+    bmc: &Bmc,
+    waiting: &[(Property, usize)],
+    start: Instant,
+    events: &Events,
+) -> (BmcPlan, Events) {
+    let again = BmcPlan {
+        props: waiting.iter().map(|w| w.0).collect(),
+        invariant: InvariantPolicy::Off,
+        assume: bmc.assumed().to_vec(),
+        ..plan.clone()
+    };
+    let before = start.elapsed().as_secs_f64();
+    let parked_at = waiting[0].1;
+    let outer = events.clone();
+    let inner = Events::new(move |e| match e {
+        Event::Depth(d) => {
+            let unknown = d.answers.iter().any(|a| a.1 == SatResult::Unknown);
+            if d.depth > parked_at || unknown {
+                outer.emit(Event::Depth(DepthInfo {
+                    total_seconds: before + d.total_seconds,
+                    ..d.clone()
+                }))
+            }
+        }
+        e => outer.emit(e.clone()),
+    });
+    (again, inner)
+}
+
 fn names(qs: &[Property]) -> String {
     qs.iter().map(|q| q.name()).collect::<Vec<_>>().join(", ")
 }
@@ -264,7 +323,8 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     });
     let mut props: Vec<(Property, PropState)> =
         plan.props.iter().map(|&q| (q, PropState::Open)).collect();
-    let mut beside: Option<std::thread::JoinHandle<Search>> = None;
+    // The search beside BMC: its thread, its group (to stop it), its start.
+    let mut beside: Option<(std::thread::JoinHandle<Search>, Arc<Group>, Instant)> = None;
     let (search_at, budget) = match plan.invariant {
         InvariantPolicy::Off => (None, 0),
         InvariantPolicy::First => (Some(0), INVARIANT_BUDGET_SECS),
@@ -286,8 +346,8 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
             out_of_time = true;
             break;
         }
-        if beside.as_ref().is_some_and(|h| h.is_finished()) {
-            let s = join(beside.take().expect("checked just above"))?;
+        if beside.as_ref().is_some_and(|(h, _, _)| h.is_finished()) {
+            let s = join(beside.take().expect("checked just above").0)?;
             apply(&mut bmc, s, &mut props, events)?;
             if settled(&props) {
                 break;
@@ -384,9 +444,13 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
                 if waiting.len() == 1 { "waits" } else { "wait" }
             ));
             let (p, events) = (p.clone(), events.clone());
-            beside = Some(interrupt::spawn(move || {
+            let group = Group::inside_current();
+            let g = group.clone();
+            let h = std::thread::spawn(move || {
+                interrupt::enter(Some(g));
                 search(&p, &open, budget, k, &events)
-            }));
+            });
+            beside = Some((h, group, Instant::now()));
             for (q, st) in props.iter_mut() {
                 if waiting.contains(q) {
                     *st = PropState::Waiting(k);
@@ -402,52 +466,90 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     // the search, unless the run stops early (the thread is then left to
     // end on its own; an interruption cancels its queries).
     let early = stopped || interrupted || out_of_time;
-    if let Some(h) = beside.take() {
+    let waiting_now = |props: &[(Property, PropState)]| -> Vec<(Property, usize)> {
+        props
+            .iter()
+            .filter_map(|(q, s)| match s {
+                PropState::Waiting(at) => Some((*q, *at)),
+                _ => None,
+            })
+            .collect()
+    };
+    // A property waits for the search at most PATIENCE_SECS from the
+    // search's start; then it is checked again from depth 0 beside the
+    // search, and the first answer decides (the other is stopped).
+    let mut rerun_report: Option<Report> = None;
+    if let Some((h, group, started)) = beside.take() {
         if !early {
-            apply(&mut bmc, join(h)?, &mut props, events)?;
+            while !h.is_finished()
+                && started.elapsed().as_secs_f64() < plan.patience_secs
+                && !interrupt::requested()
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let waiting = waiting_now(&props);
+            if h.is_finished() || waiting.is_empty() || interrupt::requested() {
+                apply(&mut bmc, join(h)?, &mut props, events)?;
+            } else {
+                events.note(format!(
+                    "the invariant search has run {:.0} s: {} checked again from \
+                     depth 0 beside it; a violation found stops the search",
+                    plan.patience_secs,
+                    names(&waiting.iter().map(|w| w.0).collect::<Vec<_>>())
+                ));
+                let (again, inner) = recheck(plan, &bmc, &waiting, start, events);
+                let rerun_group = Group::inside_current();
+                let (g, p2) = (rerun_group.clone(), p.clone());
+                let rerun = std::thread::spawn(move || {
+                    interrupt::enter(Some(g));
+                    let _z3 = interrupt::Guard::new();
+                    run(&p2, &again, &inner)
+                });
+                let join_rerun = |h: std::thread::JoinHandle<Result<Report>>| {
+                    h.join()
+                        .map_err(|_| Error::internal("the BMC thread panicked"))?
+                };
+                while !h.is_finished() && !rerun.is_finished() {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                if h.is_finished() {
+                    apply(&mut bmc, join(h)?, &mut props, events)?;
+                    if waiting_now(&props).is_empty() {
+                        rerun_group.stop();
+                        let _ = rerun.join();
+                    } else {
+                        rerun_report = Some(join_rerun(rerun)?);
+                    }
+                } else {
+                    let r = join_rerun(rerun)?;
+                    if r.verdicts.iter().all(|(_, v)| v.is_violated()) {
+                        // A violation is final: no invariant can prove it.
+                        group.stop();
+                        let _ = h.join();
+                        events.note(
+                            "the check from depth 0 found the violation first: the invariant \
+                             search stopped",
+                        );
+                    } else {
+                        // Held up to the bound: a proof would say more.
+                        apply(&mut bmc, join(h)?, &mut props, events)?;
+                    }
+                    rerun_report = Some(r);
+                }
+            }
         }
     }
-    let waiting: Vec<(Property, usize)> = props
-        .iter()
-        .filter_map(|(q, s)| match s {
-            PropState::Waiting(at) => Some((*q, *at)),
-            _ => None,
-        })
-        .collect();
+    if let Some(r) = rerun_report {
+        decide(&mut props, r);
+    }
+    let waiting = waiting_now(&props);
     if !waiting.is_empty() && !early {
         events.note(format!(
             "{} not proved by an invariant: checked again from depth 0",
             names(&waiting.iter().map(|w| w.0).collect::<Vec<_>>())
         ));
-        let again = BmcPlan {
-            props: waiting.iter().map(|w| w.0).collect(),
-            invariant: InvariantPolicy::Off,
-            assume: bmc.assumed().to_vec(),
-            ..plan.clone()
-        };
-        // Its depths up to where it waited were reported already (unless
-        // one is unknown now); its clock starts now.
-        let before = start.elapsed().as_secs_f64();
-        let parked_at = waiting[0].1;
-        let outer = events.clone();
-        let inner = Events::new(move |e| match e {
-            Event::Depth(d) => {
-                let unknown = d.answers.iter().any(|a| a.1 == SatResult::Unknown);
-                if d.depth > parked_at || unknown {
-                    outer.emit(Event::Depth(DepthInfo {
-                        total_seconds: before + d.total_seconds,
-                        ..d.clone()
-                    }))
-                }
-            }
-            e => outer.emit(e.clone()),
-        });
-        let r = run(p, &again, &inner)?;
-        for (q, v) in r.verdicts {
-            if let Some((_, st)) = props.iter_mut().find(|(x, _)| *x == q) {
-                *st = PropState::Decided(v);
-            }
-        }
+        let (again, inner) = recheck(plan, &bmc, &waiting, start, events);
+        decide(&mut props, run(p, &again, &inner)?);
     }
     let verdicts = props
         .into_iter()

@@ -176,6 +176,13 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
     let mut required_cti: Option<Cti> = None;
     loop {
         round += 1;
+        // A stop (the run's, or the group's: a race decided without this
+        // search) or the budget: a fresh solver would not notice it.
+        if clock.expired() {
+            return Err(format!(
+                "stopped in Houdini round {round} (budget or interruption)"
+            ));
+        }
         let mut neg: Vec<Bool> = (0..opt.len())
             .filter(|&i| active[i])
             .map(|i| at1[i].not())

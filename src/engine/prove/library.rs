@@ -25,22 +25,32 @@ pub const DEADLOCK_LEMMAS: &str = include_str!("../../../encodings/DeadlockLemma
 /// States on which the lemmas are evaluated before Houdini.
 const SAMPLES: usize = 2_000;
 
-/// The library's lemmas as (unreported) predicates, registered once, and
-/// the user's (`--lemmas FILE`, see `add_user_lemmas`).
-pub fn lemmas() -> Result<Vec<Property>, String> {
+/// The library's lemmas as (unreported) predicates, registered once:
+/// `encodings/Lemmas.tla`'s, those of `encodings/DeadlockLemmas.tla` when
+/// `deadlock` (they serve `NoDeadlock` only, and would only add conjuncts
+/// to the other properties' invariants), and the user's (`--lemmas FILE`,
+/// see `add_user_lemmas`).
+pub fn lemmas_for(deadlock: bool) -> Result<Vec<Property>, String> {
     static L: OnceLock<Result<Vec<Property>, String>> = OnceLock::new();
+    static D: OnceLock<Result<Vec<Property>, String>> = OnceLock::new();
     let mut v = L
-        .get_or_init(|| {
-            let mut v = lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}"))?;
-            v.extend(
-                lemmas_of(DEADLOCK_LEMMAS)
-                    .map_err(|e| format!("encodings/DeadlockLemmas.tla: {e}"))?,
-            );
-            Ok(v)
-        })
+        .get_or_init(|| lemmas_of(LEMMAS).map_err(|e| format!("encodings/Lemmas.tla: {e}")))
         .clone()?;
+    if deadlock {
+        v.extend(
+            D.get_or_init(|| {
+                lemmas_of(DEADLOCK_LEMMAS).map_err(|e| format!("encodings/DeadlockLemmas.tla: {e}"))
+            })
+            .clone()?,
+        );
+    }
     v.extend(USER.get().into_iter().flatten());
     Ok(v)
+}
+
+/// Every lemma of the library, and the user's.
+pub fn lemmas() -> Result<Vec<Property>, String> {
+    lemmas_for(true)
 }
 
 static USER: OnceLock<Vec<Property>> = OnceLock::new();
@@ -82,7 +92,10 @@ pub fn try_library(
     clock: &Clock,
     events: &Events,
 ) -> Option<Houdini> {
-    match lemmas() {
+    let deadlock = open
+        .iter()
+        .any(|q| matches!(q, Property::NoDeadlock | Property::Finish));
+    match lemmas_for(deadlock) {
         Ok(l) => try_lemmas(enc, open, &l, clock, events),
         Err(e) => {
             events.stage(format!("lemma library skipped: {e}"));

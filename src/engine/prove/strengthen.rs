@@ -32,7 +32,14 @@ pub fn strengthen(
 ) -> Option<Houdini> {
     let p = &enc.p;
     let t = Instant::now();
+    if clock.expired() {
+        return None;
+    }
     let (mut samples, complete) = sample_reachable(p, opts.sample_states);
+    if clock.expired() {
+        // The sample stopped early: its candidates would be noise.
+        return None;
+    }
     // A fixed shuffle, so that a false candidate fails early.
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
     for i in (1..samples.len()).rev() {
