@@ -140,8 +140,9 @@ impl Bfs {
     }
 }
 
-/// Emits `Event::Tick` about once a second while a level is built: call
-/// `new_state` for every state stored.
+/// The progress of one level: `Event::Tick` about once a second while it
+/// is built (call `new_state` for every state stored), `Event::Level` when
+/// it is done.
 pub struct Ticker<'a> {
     events: &'a Events,
     depth: usize,
@@ -152,18 +153,34 @@ pub struct Ticker<'a> {
 }
 
 impl<'a> Ticker<'a> {
-    /// For the level at `depth` (the one being built), whose store held
-    /// `before` states when it began.
-    pub fn new(events: &'a Events, depth: usize, before: usize, run_start: Instant) -> Self {
-        let now = Instant::now();
+    /// For the level at `depth`, begun at `level_start` with `before`
+    /// states in the store, of a run begun at `run_start`.
+    pub fn new(
+        events: &'a Events,
+        depth: usize,
+        before: usize,
+        level_start: Instant,
+        run_start: Instant,
+    ) -> Self {
         Ticker {
             events,
             depth,
             before: before as u64,
-            level_start: now,
+            level_start,
             run_start,
-            last: now,
+            last: Instant::now(),
         }
+    }
+
+    /// The level is done: `new` states, `total` in the store.
+    pub fn level_done(&self, new: u64, total: usize) {
+        self.events.emit(Event::Level(LevelInfo {
+            depth: self.depth,
+            new_states: new,
+            total_states: total as u64,
+            seconds: self.level_start.elapsed().as_secs_f64(),
+            total_seconds: self.run_start.elapsed().as_secs_f64(),
+        }));
     }
 
     pub fn new_state(&mut self, j: u32) {

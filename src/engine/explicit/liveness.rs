@@ -12,7 +12,7 @@
 
 use super::bfs::{Bfs, Level, Ticker, Unfit};
 use super::{follow, rebuild};
-use crate::engine::{Event, Events, LevelInfo, Method, Verdict};
+use crate::engine::{Events, Method, Verdict};
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
@@ -31,17 +31,16 @@ pub fn finish(p: &Params, max_states: Option<u64>, events: &Events) -> Result<Ve
     let mut bfs = Bfs::new(p, false, Unfit::Error);
     let cap = max_states.map(|m| m as usize + 1);
     loop {
-        let t0 = Instant::now();
-        let mut ticker = Ticker::new(events, bfs.depth() + 1, bfs.store.len(), start);
+        let mut ticker = Ticker::new(
+            events,
+            bfs.depth() + 1,
+            bfs.store.len(),
+            Instant::now(),
+            start,
+        );
         match bfs.expand(cap, |j, _| ticker.new_state(j))? {
             Level::Done { new: 0 } => break,
-            Level::Done { new } => events.emit(Event::Level(LevelInfo {
-                depth: bfs.depth(),
-                new_states: new,
-                total_states: bfs.store.len() as u64,
-                seconds: t0.elapsed().as_secs_f64(),
-                total_seconds: start.elapsed().as_secs_f64(),
-            })),
+            Level::Done { new } => ticker.level_done(new, bfs.store.len()),
             // No lasso was looked for yet: nothing holds up to any depth.
             Level::Capped => {
                 return Ok(Verdict::Unknown {

@@ -6,7 +6,7 @@ pub mod bfs;
 pub mod liveness;
 pub mod store;
 
-use super::{Event, Events, LevelInfo, Method, Report, Verdict};
+use super::{Events, Method, Report, Verdict};
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
@@ -96,16 +96,7 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     for i in bfs.frontier() {
         check(&mut found, &bfs.state(i), i);
     }
-    let level = |depth: usize, new: u64, total: usize, t0: Instant| {
-        events.emit(Event::Level(LevelInfo {
-            depth,
-            new_states: new,
-            total_states: total as u64,
-            seconds: t0.elapsed().as_secs_f64(),
-            total_seconds: start.elapsed().as_secs_f64(),
-        }))
-    };
-    level(0, bfs.store.len() as u64, bfs.store.len(), start);
+    Ticker::new(events, 0, 0, start, start).level_done(bfs.store.len() as u64, bfs.store.len());
     let done = |found: &Vec<(Property, Option<u32>)>| {
         found.iter().all(|(_, f)| f.is_some())
             || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
@@ -115,14 +106,19 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let mut ended: Option<std::result::Result<(), String>> = None;
     let cap = opts.max_states.map(|m| m as usize + 1);
     while bfs.depth() < opts.depth && !done(&found) {
-        let t0 = Instant::now();
-        let mut ticker = Ticker::new(events, bfs.depth() + 1, bfs.store.len(), start);
+        let mut ticker = Ticker::new(
+            events,
+            bfs.depth() + 1,
+            bfs.store.len(),
+            Instant::now(),
+            start,
+        );
         match bfs.expand(cap, |j, t| {
             check(&mut found, t, j);
             ticker.new_state(j);
         })? {
             Level::Done { new } => {
-                level(bfs.depth(), new, bfs.store.len(), t0);
+                ticker.level_done(new, bfs.store.len());
                 if new == 0 {
                     ended = Some(Ok(()));
                     break;
