@@ -86,6 +86,21 @@ pub fn spawn<T: Send + 'static>(
     })
 }
 
+/// `std::thread::spawn` in a new group inside the caller's, so that the
+/// thread can be stopped on its own (`Group::stop`) as well as with the
+/// caller's group.
+pub fn spawn_group<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> (std::thread::JoinHandle<T>, Arc<Group>) {
+    let group = Group::inside_current();
+    let g = group.clone();
+    let h = std::thread::spawn(move || {
+        enter(Some(g));
+        f()
+    });
+    (h, group)
+}
+
 extern "C" {
     // libz3 is linked through the z3 crate; the context is an opaque pointer.
     fn Z3_interrupt(ctx: *mut std::ffi::c_void);

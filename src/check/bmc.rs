@@ -444,12 +444,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
                 if waiting.len() == 1 { "waits" } else { "wait" }
             ));
             let (p, events) = (p.clone(), events.clone());
-            let group = Group::inside_current();
-            let g = group.clone();
-            let h = std::thread::spawn(move || {
-                interrupt::enter(Some(g));
-                search(&p, &open, budget, k, &events)
-            });
+            let (h, group) = interrupt::spawn_group(move || search(&p, &open, budget, k, &events));
             beside = Some((h, group, Instant::now()));
             for (q, st) in props.iter_mut() {
                 if waiting.contains(q) {
@@ -498,10 +493,8 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
                     names(&waiting.iter().map(|w| w.0).collect::<Vec<_>>())
                 ));
                 let (again, inner) = recheck(plan, &bmc, &waiting, start, events);
-                let rerun_group = Group::inside_current();
-                let (g, p2) = (rerun_group.clone(), p.clone());
-                let rerun = std::thread::spawn(move || {
-                    interrupt::enter(Some(g));
+                let p2 = p.clone();
+                let (rerun, rerun_group) = interrupt::spawn_group(move || {
                     let _z3 = interrupt::Guard::new();
                     run(&p2, &again, &inner)
                 });
