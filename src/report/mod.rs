@@ -268,21 +268,17 @@ pub fn depth_line(d: &DepthInfo) -> String {
 
 /// One progress line per explicit level, with the level's rate.
 pub fn level_line(l: &LevelInfo) -> String {
-    format!(
-        "depth {:>2}: {:>10} new states, {:>11} in all, {:>8.3} s (total {:>8.3} s, {:.0} states/s)",
-        l.depth,
-        l.new_states,
-        l.total_states,
-        l.seconds,
-        l.total_seconds,
-        l.new_states as f64 / l.seconds.max(1e-6)
-    )
+    level_text(l, "", 3)
 }
 
 /// The status line of a level still being built.
 pub fn tick_line(l: &LevelInfo) -> String {
+    level_text(l, " (exploring)", 1)
+}
+
+fn level_text(l: &LevelInfo, tag: &str, decimals: usize) -> String {
     format!(
-        "depth {:>2} (exploring): {:>10} new states, {:>11} in all, {:>8.1} s (total {:>8.1} s, {:.0} states/s)",
+        "depth {:>2}{tag}: {:>10} new states, {:>11} in all, {:>8.decimals$} s (total {:>8.decimals$} s, {:.0} states/s)",
         l.depth,
         l.new_states,
         l.total_states,
