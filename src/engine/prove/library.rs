@@ -48,11 +48,6 @@ pub fn lemmas_for(deadlock: bool) -> Result<Vec<Property>, String> {
     Ok(v)
 }
 
-/// Every lemma of the library, and the user's.
-pub fn lemmas() -> Result<Vec<Property>, String> {
-    lemmas_for(true)
-}
-
 static USER: OnceLock<Vec<Property>> = OnceLock::new();
 
 /// Adds the lemmas of a module (`--lemmas FILE`) to the library's for this
