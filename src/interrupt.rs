@@ -101,6 +101,61 @@ pub fn spawn_group<T: Send + 'static>(
     (h, group)
 }
 
+/// A helper thread nobody joins where it ends (a racer that lost, the
+/// reduction's proof or an invariant search a run no longer needs).
+trait Detached: Send {
+    fn done(&self) -> bool;
+    fn wait(self: Box<Self>);
+}
+
+impl<T: Send + 'static> Detached for std::thread::JoinHandle<T> {
+    fn done(&self) -> bool {
+        self.is_finished()
+    }
+    fn wait(self: Box<Self>) {
+        let _ = (*self).join();
+    }
+}
+
+static DETACHED: Mutex<Vec<Box<dyn Detached>>> = Mutex::new(Vec::new());
+
+/// Leaves a helper thread to end on its own; `wind_down` waits for it
+/// before the process exits. (A thread still inside Z3 while the process
+/// exits races libz3's static destructors: measured, a run that printed
+/// its verdict then died of SIGFPE, about once in a few hundred runs on a
+/// loaded machine.)
+pub fn detach<T: Send + 'static>(h: std::thread::JoinHandle<T>) {
+    let mut d = DETACHED.lock().unwrap_or_else(|e| e.into_inner());
+    d.retain(|t| !t.done());
+    d.push(Box::new(h));
+}
+
+/// At the end of a run: stops the detached helper threads (their queries
+/// are cancelled) and joins them, waiting at most `max`. Returns whether
+/// every one has ended; if not, the caller must end the process without
+/// running libz3's destructors (`_exit`).
+pub fn wind_down(max: std::time::Duration) -> bool {
+    let pending: Vec<Box<dyn Detached>> =
+        std::mem::take(&mut *DETACHED.lock().unwrap_or_else(|e| e.into_inner()));
+    if pending.iter().all(|t| t.done()) {
+        pending.into_iter().for_each(|t| t.wait());
+        return true;
+    }
+    let running = pending.iter().filter(|t| !t.done()).count();
+    request();
+    let until = std::time::Instant::now() + max;
+    while !pending.iter().all(|t| t.done()) {
+        if std::time::Instant::now() >= until {
+            log::warn!("{running} helper thread(s) did not stop in {max:?}; exiting without them");
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    pending.into_iter().for_each(|t| t.wait());
+    log::debug!("stopped and joined {running} helper thread(s) before exiting");
+    true
+}
+
 extern "C" {
     // libz3 is linked through the z3 crate; the context is an opaque pointer.
     fn Z3_interrupt(ctx: *mut std::ffi::c_void);

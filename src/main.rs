@@ -45,13 +45,28 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(e.exit_code());
     }
-    match run(&cli) {
-        Ok(code) => ExitCode::from(code),
+    let code = match run(&cli) {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(exit_code_of(&e))
+            exit_code_of(&e)
         }
+    };
+    // Helper threads left to end on their own (a racer that lost, the
+    // reduction's proof) are stopped and joined before libz3's static
+    // destructors run at exit; one that does not end in time is left
+    // behind by _exit, which runs no destructors.
+    if !semisync_bmc::interrupt::wind_down(std::time::Duration::from_secs(10)) {
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        extern "C" {
+            fn _exit(code: i32) -> !;
+        }
+        // SAFETY: every output is written and flushed; _exit only ends the
+        // process.
+        unsafe { _exit(code as i32) }
     }
+    ExitCode::from(code)
 }
 
 fn run(cli: &Cli) -> anyhow::Result<u8> {

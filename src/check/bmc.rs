@@ -316,7 +316,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     // clients); the reduction waits for it.
     let mut por_proof = (plan.partial_order != PorPolicy::Off).then(|| {
         let p = p.clone();
-        interrupt::spawn(move || {
+        interrupt::spawn_group(move || {
             let _z3 = interrupt::Guard::new();
             crate::symbolic::por::verify(&p)
         })
@@ -357,10 +357,14 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         // A fixed start depth waits for the proof; the automatic start
         // takes it when it is there.
         let due = matches!(plan.partial_order, PorPolicy::From(from) if k >= from);
-        if por_proof.as_ref().is_some_and(|h| due || h.is_finished()) {
+        if por_proof
+            .as_ref()
+            .is_some_and(|(h, _)| due || h.is_finished())
+        {
             let proof = por_proof
                 .take()
                 .expect("checked just above")
+                .0
                 .join()
                 .unwrap_or_else(|_| Err("its proof panicked".into()));
             bmc.partial_order_verified(proof);
@@ -458,8 +462,8 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     }
     let interrupted = interrupt::requested();
     // Every other property is decided, or the bound is reached: wait for
-    // the search, unless the run stops early (the thread is then left to
-    // end on its own; an interruption cancels its queries).
+    // the search, unless the run stops early (the search is then stopped
+    // and left to end on its own: `interrupt::detach`).
     let early = stopped || interrupted || out_of_time;
     let waiting_now = |props: &[(Property, PropState)]| -> Vec<(Property, usize)> {
         props
@@ -474,8 +478,16 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     // search's start; then it is checked again from depth 0 beside the
     // search, and the first answer decides (the other is stopped).
     let mut rerun_report: Option<Report> = None;
+    // The reduction's proof, if BMC ended before it: no longer needed.
+    if let Some((h, group)) = por_proof.take() {
+        group.stop();
+        interrupt::detach(h);
+    }
     if let Some((h, group, started)) = beside.take() {
-        if !early {
+        if early {
+            group.stop();
+            interrupt::detach(h);
+        } else {
             while !h.is_finished()
                 && started.elapsed().as_secs_f64() < plan.patience_secs
                 && !interrupt::requested()

@@ -131,11 +131,13 @@ pub fn run(
         let group = Group::new();
         let tx = tx.clone();
         let g = Arc::clone(&group);
-        std::thread::spawn(move || {
+        // Never joined here: a loser is stopped and ends on its own; the
+        // process waits for it before it exits (`interrupt::wind_down`).
+        interrupt::detach(std::thread::spawn(move || {
             interrupt::enter(Some(g));
             let _z3 = interrupt::Guard::new();
             let _ = tx.send((name, run()));
-        });
+        }));
         racers.push((name, group));
     };
     {

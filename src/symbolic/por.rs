@@ -419,6 +419,9 @@ pub fn verify(p: &crate::params::Params) -> Result<usize, String> {
     let arg = BV::new_const("arg", p.w_replica());
     let mut checked = 0;
     for (i, j, ok) in enc.inversions(&s) {
+        if crate::interrupt::requested() {
+            return Err(format!("stopped before its end ({})", p.describe()));
+        }
         let solver = super::unroll::new_solver(None);
         solver.assert(enc.ids_in_range(&s));
         let (a, b) = (enc.actions[i], enc.actions[j]);
