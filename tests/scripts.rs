@@ -192,6 +192,24 @@ fn compare_bounds_sweeps_user_predicates() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
+/// Every file under `dir` with its size (for failure messages).
+fn listing(dir: &Path) -> String {
+    let mut out = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let len = e.metadata().map(|m| m.len()).unwrap_or(0);
+                out += &format!("{} ({len} bytes)\n", p.display());
+            }
+        }
+    }
+    out
+}
+
 /// A scheduler and two workers, killed when dropped.
 struct Cluster {
     procs: Vec<Child>,
@@ -275,11 +293,11 @@ fn compare_bounds_on_a_running_cluster_with_failures_and_the_cache() {
         "--cluster",
         sched,
         "--job-timeout",
-        "3",
+        "8",
         "--config",
         "bad: --clients 0",
         "--config",
-        "slow: --depth 60 --inv Consistent",
+        "slow: --depth 60 --inv Consistent --no-invariant",
         "--config",
         "r3: --depth 5 --inv Inv",
         "--config",
@@ -298,7 +316,7 @@ fn compare_bounds_on_a_running_cluster_with_failures_and_the_cache() {
     assert_eq!(by("bad")["verdict"], "error");
     assert!(by("bad")["error"].contains("--clients"), "{r:?}");
     assert_eq!(by("slow")["verdict"], "timeout");
-    assert!(by("slow")["error"].contains("--job-timeout 3"), "{r:?}");
+    assert!(by("slow")["error"].contains("--job-timeout 8"), "{r:?}");
     assert_eq!(
         (by("r3")["verdict"].as_str(), by("r3")["depth"].as_str()),
         ("holds_up_to", "5")
@@ -311,7 +329,7 @@ fn compare_bounds_on_a_running_cluster_with_failures_and_the_cache() {
     assert_eq!(distinct(&r, "worker"), 2, "both workers ran: {r:?}");
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();
     assert!(
-        md.contains("TIMEOUT: killed after --job-timeout 3 s"),
+        md.contains("TIMEOUT: killed after --job-timeout 8 s"),
         "{md}"
     );
 
@@ -322,7 +340,9 @@ fn compare_bounds_on_a_running_cluster_with_failures_and_the_cache() {
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(
         err.contains("2 run(s) of") && err.contains("2 from the cache"),
-        "{err}"
+        "{err}\n--- the first sweep ---\n{}\n--- the cache ---\n{}",
+        text(&o),
+        listing(&cache)
     );
     let r2 = rows(&out);
     let cached: Vec<&str> = r2
