@@ -45,6 +45,9 @@ pub struct Bfs {
     unfit: Unfit,
     /// `expand` stops part-way once this time has passed.
     pub deadline: Option<Instant>,
+    /// `expand` stops part-way (as if interrupted) once this says so: a
+    /// racer whose every property is decided.
+    pub halt: Option<Box<dyn Fn() -> bool + Send>>,
     /// Successors of the state being expanded (storage reused).
     succ: Successors,
 }
@@ -67,6 +70,7 @@ impl Bfs {
             depth: 0,
             unfit,
             deadline: None,
+            halt: None,
             succ: Successors::default(),
         }
     }
@@ -97,13 +101,17 @@ impl Bfs {
     ) -> Result<Level> {
         let before = self.store.len() as u32;
         for i in self.frontier.clone() {
-            if i % 1024 == 0 {
-                if interrupt::requested() {
-                    return Ok(Level::Interrupted);
-                }
-                if self.deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Ok(Level::OutOfTime);
-                }
+            // At every state: with 7 replicas one state's canonical form
+            // can take 0.3 s (the permutations of identical replicas), and
+            // a racer that lost must stop promptly.
+            if interrupt::requested() {
+                return Ok(Level::Interrupted);
+            }
+            if i % 64 == 0 && self.halt.as_ref().is_some_and(|h| h()) {
+                return Ok(Level::Interrupted);
+            }
+            if i % 1024 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(Level::OutOfTime);
             }
             let s = self.state(i);
             self.succ.clear();
