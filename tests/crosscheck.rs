@@ -214,6 +214,7 @@ fn explicit_search(p: &Params, depth: usize, props: Vec<Property>) -> semisync_b
         symmetry: true,
         stop_at_first: false,
         deadline: None,
+        board: Default::default(),
     };
     explicit::run(p, &opts, &Events::none()).unwrap()
 }

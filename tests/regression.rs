@@ -141,6 +141,7 @@ fn explicit_verdicts(p: &Params, depth: usize, symmetry: bool) -> Vec<(Property,
         symmetry,
         stop_at_first: false,
         deadline: None,
+        board: Default::default(),
     };
     explicit::run(p, &opts, &Events::none()).unwrap().verdicts
 }

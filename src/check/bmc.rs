@@ -38,6 +38,9 @@ pub struct BmcPlan {
     /// How long a property waits for the invariant search beside BMC once
     /// nothing else is left to check (`PATIENCE_SECS` by default).
     pub patience_secs: f64,
+    /// In a race: decisions are posted here, and properties another engine
+    /// decided are dropped ("holds up to" the deepest depth checked).
+    pub board: crate::engine::Board,
 }
 
 impl BmcPlan {
@@ -54,6 +57,7 @@ impl BmcPlan {
             assume: vec![],
             deadline: None,
             patience_secs: PATIENCE_SECS,
+            board: Default::default(),
         }
     }
 }
@@ -182,6 +186,41 @@ enum PropState {
     /// Waits for the invariant search; checked up to `.0`.
     Waiting(usize),
     Decided(Verdict),
+}
+
+/// In a race (`BmcPlan::board`): posts what this run decided for good (a
+/// shortest violation, or proved) and drops what another engine decided,
+/// as "holds up to" the depth this run checked it to.
+fn exchange(
+    board: &crate::engine::Board,
+    props: &mut [(Property, PropState)],
+    reached: Option<usize>,
+    events: &Events,
+) {
+    for (q, st) in props.iter_mut() {
+        match st {
+            PropState::Decided(v) => {
+                if v.is_violated() || matches!(v, Verdict::Proved(_)) {
+                    board.post(*q);
+                }
+            }
+            PropState::Open | PropState::Waiting(_) if board.taken(*q) => {
+                let upto = match st {
+                    PropState::Waiting(at) => Some(*at),
+                    _ => reached,
+                };
+                events.note(format!(
+                    "{q}: decided by another engine; BMC drops it{}",
+                    upto.map_or(String::new(), |k| format!(" (it holds up to depth {k})"))
+                ));
+                *st = PropState::Decided(match upto {
+                    Some(k) => Verdict::HoldsUpTo(k),
+                    None => Verdict::unknown_at(0, "decided by another engine"),
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A finished invariant search: what it found and how long it took.
@@ -369,6 +408,10 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
                 .unwrap_or_else(|_| Err("its proof panicked".into()));
             bmc.partial_order_verified(proof);
         }
+        exchange(&plan.board, &mut props, reached, events);
+        if settled(&props) {
+            break;
+        }
         if k > 0 {
             bmc.deepen();
         }
@@ -424,6 +467,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
             stopped = true;
             break;
         }
+        exchange(&plan.board, &mut props, reached, events);
         if settled(&props) {
             break;
         }
@@ -483,8 +527,12 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         group.stop();
         interrupt::detach(h);
     }
+    exchange(&plan.board, &mut props, reached, events);
+    let all_decided = props
+        .iter()
+        .all(|(_, s)| matches!(s, PropState::Decided(_)));
     if let Some((h, group, started)) = beside.take() {
-        if early {
+        if early || all_decided {
             group.stop();
             interrupt::detach(h);
         } else {

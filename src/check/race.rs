@@ -117,6 +117,28 @@ fn settle(
         .map(|(e, v)| (*e, (*v).clone())))
 }
 
+/// Lowers the calling thread's scheduling priority (nice 19; threads it
+/// starts inherit it). The explicit search and the walks run so: when the
+/// racers and BMC's helpers (the reduction's proof, the invariant search)
+/// want more cores than there are, the symbolic engine keeps its own,
+/// and a configuration the explicit search cannot finish soon costs the
+/// race little more than BMC alone.
+fn yield_cores() {
+    #[cfg(target_os = "linux")]
+    {
+        extern "C" {
+            fn gettid() -> i32;
+            fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+        }
+        const PRIO_PROCESS: i32 = 0;
+        // SAFETY: plain system calls on the calling thread's own id.
+        let r = unsafe { setpriority(PRIO_PROCESS, gettid() as u32, 19) };
+        if r != 0 {
+            log::debug!("could not lower a racer's priority");
+        }
+    }
+}
+
 /// Runs the race; returns the verdicts and which engine decided each.
 pub fn run(
     p: &Params,
@@ -134,14 +156,23 @@ pub fn run(
         // Never joined here: a loser is stopped and ends on its own; the
         // process waits for it before it exits (`interrupt::wind_down`).
         interrupt::detach(std::thread::spawn(move || {
+            if name != SYMBOLIC {
+                yield_cores();
+            }
             interrupt::enter(Some(g));
             let _z3 = interrupt::Guard::new();
             let _ = tx.send((name, run()));
         }));
         racers.push((name, group));
     };
+    // Each exhaustive engine drops what the other decided for good.
+    let board = crate::engine::Board::shared();
     {
-        let (p, plan, events) = (p.clone(), plan.bmc.clone(), events.clone());
+        let (p, events) = (p.clone(), events.clone());
+        let plan = BmcPlan {
+            board: board.clone(),
+            ..plan.bmc.clone()
+        };
         start_racer(SYMBOLIC, Box::new(move || bmc::run(&p, &plan, &events)));
     }
     {
@@ -152,6 +183,7 @@ pub fn run(
             symmetry: props.iter().all(|q| q.is_symmetric()),
             stop_at_first: plan.bmc.stop_at_first,
             deadline: plan.bmc.deadline,
+            board: board.clone(),
         };
         let (p, events) = (p.clone(), events.clone());
         start_racer(
@@ -191,6 +223,12 @@ pub fn run(
             .map_err(|_| Error::internal("a racing engine ended without a report"))?;
         let r = r?;
         events.note(format!("{name} engine finished ({:.2} s)", r.seconds));
+        // What it decided for good, the others drop at once.
+        for (q, v) in &r.verdicts {
+            if matches!(v, Verdict::Violated(_) | Verdict::Proved(_)) {
+                board.post(*q);
+            }
+        }
         done.push((name, r));
         let running: Vec<&'static str> = racers
             .iter()

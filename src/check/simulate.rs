@@ -102,6 +102,7 @@ fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) -> Res
             symmetry: q.is_symmetric(),
             stop_at_first: true,
             deadline: Some(deadline),
+            board: Default::default(),
         },
         &Events::none(),
     )?;

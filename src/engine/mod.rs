@@ -277,6 +277,41 @@ pub enum Event {
     Note(String),
 }
 
+/// What racing engines tell each other (`--engine auto`): the properties
+/// one of them has decided for good (a shortest violation, or proved), so
+/// that the others stop spending time on them. An engine that drops a
+/// property this way reports only what it established itself ("holds up
+/// to" the depth it completed), which the race still checks against the
+/// deciding engine's verdict. Outside a race, nobody posts.
+#[derive(Clone, Debug, Default)]
+pub struct Board(Option<Arc<std::sync::Mutex<Vec<Property>>>>);
+
+impl Board {
+    /// A board engines share.
+    pub fn shared() -> Board {
+        Board(Some(Arc::default()))
+    }
+    /// Whether engines share this board (a race).
+    pub fn is_shared(&self) -> bool {
+        self.0.is_some()
+    }
+    /// `q` is decided for good.
+    pub fn post(&self, q: Property) {
+        if let Some(b) = &self.0 {
+            let mut b = b.lock().unwrap_or_else(|e| e.into_inner());
+            if !b.contains(&q) {
+                b.push(q);
+            }
+        }
+    }
+    /// Whether another engine decided `q`.
+    pub fn taken(&self, q: Property) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|b| b.lock().unwrap_or_else(|e| e.into_inner()).contains(&q))
+    }
+}
+
 /// Where events go: one sink shared by every thread of a run. The text
 /// output, the JSON report and the logger all read the same events.
 #[derive(Clone, Default)]

@@ -26,6 +26,9 @@ pub struct ExplicitOptions {
     pub stop_at_first: bool,
     /// Stop part-way through a level at this time (unknown: "time budget").
     pub deadline: Option<Instant>,
+    /// In a race: violations found are posted here, and properties another
+    /// engine decided are dropped ("holds up to" the last level).
+    pub board: crate::engine::Board,
 }
 
 /// Rebuilds a concrete trace to stored state `i` by walking forward from
@@ -86,10 +89,18 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let mut bfs = Bfs::new(p, opts.symmetry, Unfit::Error);
     bfs.deadline = opts.deadline;
     let mut found: Vec<(Property, Option<u32>)> = opts.props.iter().map(|&q| (q, None)).collect();
+    // In a race: stop part-way through a level once every property is
+    // found here or decided by the other engine.
+    if opts.board.is_shared() {
+        let (board, props) = (opts.board.clone(), opts.props.clone());
+        bfs.halt = Some(Box::new(move || props.iter().all(|&q| board.taken(q))));
+    }
     let check = |found: &mut Vec<(Property, Option<u32>)>, s: &crate::spec::State, i: u32| {
         for (q, f) in found.iter_mut() {
             if f.is_none() && !q.holds(p, s) {
                 *f = Some(i);
+                // BFS: the first violation found is a shortest one.
+                opts.board.post(*q);
             }
         }
     };
@@ -98,7 +109,9 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     }
     Ticker::new(events, 0, 0, start, start).level_done(bfs.store.len() as u64, bfs.store.len());
     let done = |found: &Vec<(Property, Option<u32>)>| {
-        found.iter().all(|(_, f)| f.is_some())
+        found
+            .iter()
+            .all(|(q, f)| f.is_some() || opts.board.taken(*q))
             || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
     };
     // How the search ended, if before the bound: exhausted (true) or
@@ -165,6 +178,10 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
                     conjunct,
                     lasso: None,
                 }))
+            }
+            // Decided by another engine: what this search established.
+            (None, ended) if opts.board.taken(q) && !matches!(ended, Some(Ok(()))) => {
+                Verdict::HoldsUpTo(depth)
             }
             (None, Some(Err(reason))) => Verdict::unknown_at(depth + 1, reason.clone()),
             // The last level added nothing: `depth - 1` is the diameter.
