@@ -163,10 +163,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         _ => vec![
             (
                 "engine",
-                json!(if matches!(job, Job::Explicit(_)) {
-                    "explicit"
-                } else {
-                    "symbolic"
+                json!(match job {
+                    Job::Explicit(_) => "explicit",
+                    // Each property's own "engine" says which one decided.
+                    Job::Race(_) => "auto",
+                    _ => "symbolic",
                 }),
             ),
             ("depth_bound", json!(cli.depth())),

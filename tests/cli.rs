@@ -193,6 +193,8 @@ fn full_states_prints_every_variable_of_every_state() {
 #[test]
 fn stop_at_first_reports_the_others_only_up_to_the_depth_reached() {
     let o = bmc(&[
+        "--engine",
+        "symbolic",
         "--log-offset-max",
         "2",
         "--depth",
@@ -268,6 +270,8 @@ fn a_solver_timeout_is_reported_as_unknown_never_as_a_pass() {
     // Consistent's queries pass one second from about depth 11 on (without
     // the invariant that would prove it after depth 10).
     let o = bmc(&[
+        "--engine",
+        "symbolic",
         "--depth",
         "25",
         "--inv",
@@ -369,7 +373,15 @@ fn ctrl_c_stops_bmc_and_still_prints_what_was_decided() {
     // TypeOK is violated at depth 5 with LogOffset 0..2; Consistent's
     // queries then grow for many seconds each (no invariant to prove it).
     let (code, text, secs) = interrupt_at(
-        &["--log-offset-max", "2", "--depth", "40", "--no-invariant"],
+        &[
+            "--engine",
+            "symbolic",
+            "--log-offset-max",
+            "2",
+            "--depth",
+            "40",
+            "--no-invariant",
+        ],
         "depth 11",
         "-INT",
     );
@@ -823,4 +835,31 @@ fn helper_threads_are_stopped_and_joined_before_the_process_exits() {
         err.contains("stopped and joined 1 helper thread(s) before exiting"),
         "{err}"
     );
+}
+
+/// The default engine is the race: the explicit search finds `Inv`'s
+/// shortest violation long before BMC would (depths 15-18 are BMC's
+/// costliest), posts it, and BMC drops `Inv` and goes on to prove the
+/// other two; the summary says which engine decided each.
+#[test]
+fn the_default_engine_races_and_each_drops_what_the_other_decided() {
+    let o = bmc(&["--depth", "20"]);
+    let (text, err) = (stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(12), "{text}{err}");
+    assert!(
+        err.contains("Inv: decided by another engine; BMC drops it"),
+        "{err}"
+    );
+    let inv = summary_line(&text, "Inv");
+    assert!(
+        inv.contains("violated at depth 19") && inv.ends_with("[explicit engine]"),
+        "{inv}"
+    );
+    for q in ["TypeOK", "Consistent"] {
+        let line = summary_line(&text, q);
+        assert!(
+            line.contains("proved for every depth") && line.ends_with("[symbolic engine]"),
+            "{line}"
+        );
+    }
 }

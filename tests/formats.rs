@@ -233,7 +233,29 @@ fn explicit_engine_writes_the_same_format() {
 
 #[test]
 fn json_report_has_verdicts_depths_and_traces() {
+    // The default: the engines race, and each property says which decided.
     let o = bmc(&["--log-offset-max", "2", "--depth", "6", "-q", "--json"]);
+    assert_eq!(o.status.code(), Some(12));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("one JSON document on stdout");
+    assert_eq!(doc["engine"], "auto");
+    for q in doc["properties"].as_array().unwrap() {
+        assert!(
+            ["symbolic", "explicit"].contains(&q["engine"].as_str().unwrap_or("")),
+            "{q}"
+        );
+    }
+    // The symbolic engine alone: its per-depth answers.
+    let o = bmc(&[
+        "--engine",
+        "symbolic",
+        "--log-offset-max",
+        "2",
+        "--depth",
+        "6",
+        "-q",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(12));
     let doc: serde_json::Value =
         serde_json::from_slice(&o.stdout).expect("one JSON document on stdout");
@@ -246,7 +268,13 @@ fn json_report_has_verdicts_depths_and_traces() {
         v.split('.').count() >= 3 && v.split('.').all(|x| x.parse::<u32>().is_ok()),
         "{v}"
     );
-    let depths = doc["depths"].as_array().unwrap();
+    // BMC's depths (the explicit engine's levels are there too, marked).
+    let depths: Vec<&serde_json::Value> = doc["depths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["engine"] == "symbolic")
+        .collect();
     assert_eq!(depths.len(), 7);
     assert_eq!(depths[5]["answers"]["TypeOK"], "sat");
     assert_eq!(depths[6]["answers"]["Inv"], "unsat");

@@ -91,7 +91,11 @@ fn the_lost_write_is_drawn_and_rendered_by_a_browser() {
     let Some(b) = chromium() else { return };
     let page = tmp("lost.html");
     let itf = tmp("lost.itf.json");
+    // The symbolic engine's trace (the README's picture); the explicit
+    // engine finds another shortest one.
     let o = bmc(&[
+        "--engine",
+        "symbolic",
         "--replicas",
         "4",
         "--inv",

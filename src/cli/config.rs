@@ -74,7 +74,7 @@ impl Cli {
                     name,
                     false,
                     &self.params(),
-                    self.engine != super::Engine::Explicit,
+                    self.engine() != super::Engine::Explicit,
                 )
                 .map_err(|e| Error::usage(format!("{}: INVARIANT {name}: {e}", where_(*line))))?;
             }

@@ -44,7 +44,7 @@ impl Cli {
     }
 
     fn work_out_properties(&self) -> Result<Vec<Property>> {
-        let symbolic = self.engine != Engine::Explicit || self.prove;
+        let symbolic = self.engine() != Engine::Explicit || self.prove;
         let mut v = if self.inv.is_empty()
             && self.reach.is_empty()
             && self.temporal.is_none()
@@ -150,11 +150,33 @@ impl Cli {
         Ok(())
     }
 
+    /// The engine asked for, or the default for the other flags: a mode
+    /// only the symbolic engine has (or that has its own default) takes
+    /// it, an option of the explicit engine takes that one, the rest race.
+    pub fn engine(&self) -> Engine {
+        if let Some(e) = self.engine {
+            return e;
+        }
+        if self.prove
+            || self.temporal.is_some()
+            || self.simulate
+            || self.split_depths
+            || self.dump_smt.is_some()
+            || self.assume_invariant
+        {
+            Engine::Symbolic
+        } else if self.symmetry || self.max_states.is_some() {
+            Engine::Explicit
+        } else {
+            Engine::Auto
+        }
+    }
+
     /// The flags as a job for `check::run`, or why they do not fit
     /// together.
     pub fn job(&self) -> Result<Job> {
         let props = self.properties()?;
-        let symbolic = self.engine != Engine::Explicit;
+        let symbolic = self.engine() != Engine::Explicit;
         let targets = !self.reach.is_empty() || self.coverage;
         if targets && (self.temporal.is_some() || self.stop_at_first) {
             return Err(Error::usage(
@@ -180,7 +202,7 @@ impl Cli {
                  them changes its truth; drop --symmetry",
             ));
         }
-        if self.engine == Engine::Auto && (self.split_depths || self.simulate) {
+        if self.engine() == Engine::Auto && (self.split_depths || self.simulate) {
             return Err(Error::usage(
                 "--engine auto races the engines itself; drop --split-depths or --simulate",
             ));
@@ -244,7 +266,7 @@ impl Cli {
                 || self.deadlock
                 || self.simulate
                 || self.split_depths
-                || self.engine == Engine::Auto
+                || self.engine() == Engine::Auto
             {
                 return Err(Error::usage(
                     "--temporal checks Finish alone, with --engine symbolic or explicit: check \
@@ -300,6 +322,7 @@ impl Cli {
                 symmetry: self.symmetry,
                 stop_at_first: self.stop_at_first,
                 deadline: None,
+                board: Default::default(),
             }));
         }
         let plan = BmcPlan {
@@ -319,7 +342,7 @@ impl Cli {
             },
             ..BmcPlan::new(self.depth(), props)
         };
-        Ok(if self.engine == Engine::Auto {
+        Ok(if self.engine() == Engine::Auto {
             let p = self.params();
             let walks = wants_walks(&p).then(|| SimOptions {
                 props: plan.props.clone(),
@@ -398,7 +421,7 @@ impl Cli {
                 ),
             ),
             _ => {
-                let engine = match self.engine {
+                let engine = match self.engine() {
                     Engine::Symbolic => format!("symbolic (Z3 {z3})"),
                     Engine::Auto => format!(
                         "auto: symbolic (Z3 {z3}) and explicit racing{}",

@@ -147,9 +147,12 @@ pub struct Cli {
     #[arg(skip)]
     pub properties_once: std::sync::OnceLock<Vec<semisync_bmc::spec::Property>>,
 
-    /// Search engine.
-    #[arg(long, value_enum, default_value_t = Engine::Symbolic)]
-    pub engine: Engine,
+    /// Search engine. Default: auto (both engines race, the report says
+    /// which one decided each property), except that --prove, --temporal,
+    /// --simulate, --split-depths, --dump-smt and --assume-invariant use
+    /// the symbolic engine and --symmetry and --max-states the explicit one.
+    #[arg(long, value_enum)]
+    pub engine: Option<Engine>,
 
     /// Number of clients (|Client|).
     #[arg(long, default_value_t = 2)]

@@ -75,6 +75,7 @@ pub fn depths(events: &[Event]) -> Vec<Value> {
                     .map(|(q, _, t)| (q.name().to_string(), json!(t)))
                     .collect();
                 Some(json!({
+                    "engine": "symbolic",
                     "depth": d.depth,
                     "seconds": d.seconds,
                     "total_seconds": d.total_seconds,
@@ -83,6 +84,7 @@ pub fn depths(events: &[Event]) -> Vec<Value> {
                 }))
             }
             Event::Level(l) => Some(json!({
+                "engine": "explicit",
                 "depth": l.depth,
                 "seconds": l.seconds,
                 "total_seconds": l.total_seconds,
