@@ -101,6 +101,26 @@ pub fn spawn_group<T: Send + 'static>(
     (h, group)
 }
 
+/// Lowers the calling thread's scheduling priority to nice 19 (threads it
+/// starts inherit it): for work that must not slow the thread that gives
+/// the answers when there are fewer cores than threads (the racers beside
+/// BMC, the reduction's proof). Where the system refuses, nothing changes.
+pub fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        extern "C" {
+            fn gettid() -> i32;
+            fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+        }
+        const PRIO_PROCESS: i32 = 0;
+        // SAFETY: plain system calls on the calling thread's own id.
+        let r = unsafe { setpriority(PRIO_PROCESS, gettid() as u32, 19) };
+        if r != 0 {
+            log::debug!("could not lower a thread's priority");
+        }
+    }
+}
+
 /// A helper thread nobody joins where it ends (a racer that lost, the
 /// reduction's proof or an invariant search a run no longer needs).
 trait Detached: Send {
@@ -146,7 +166,10 @@ pub fn wind_down(max: std::time::Duration) -> bool {
     let until = std::time::Instant::now() + max;
     while !pending.iter().all(|t| t.done()) {
         if std::time::Instant::now() >= until {
-            log::warn!("{running} helper thread(s) did not stop in {max:?}; exiting without them");
+            log::debug!(
+                "{running} helper thread(s) did not stop in {max:?}; exiting without them \
+                 (_exit: no destructor runs)"
+            );
             return false;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));

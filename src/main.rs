@@ -54,9 +54,10 @@ fn main() -> ExitCode {
     };
     // Helper threads left to end on their own (a racer that lost, the
     // reduction's proof) are stopped and joined before libz3's static
-    // destructors run at exit; one that does not end in time is left
-    // behind by _exit, which runs no destructors.
-    if !semisync_bmc::interrupt::wind_down(std::time::Duration::from_secs(10)) {
+    // destructors run at exit; one that does not end at once (a loser
+    // still building its encoding, which no stop interrupts) is left
+    // behind by _exit, which runs no destructors. Everything is written.
+    if !semisync_bmc::interrupt::wind_down(std::time::Duration::from_millis(100)) {
         let _ = std::io::stdout().flush();
         let _ = std::io::stderr().flush();
         extern "C" {

@@ -812,7 +812,8 @@ fn explicit_progress_ticks_on_a_terminal_only() {
 /// static destructors (a run that had printed its verdict died of SIGFPE
 /// now and then). Here BMC to depth 1 ends long before the reduction's
 /// proof for 7 replicas (about 3 s): the proof is stopped and joined
-/// before the exit, and says so in the debug log.
+/// before the exit, or, if it does not stop within 0.1 s, the process ends
+/// with _exit (no destructor runs); the debug log says which.
 #[test]
 fn helper_threads_are_stopped_and_joined_before_the_process_exits() {
     let o = Command::new(env!("CARGO_BIN_EXE_bmc"))
@@ -832,7 +833,8 @@ fn helper_threads_are_stopped_and_joined_before_the_process_exits() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("stopped and joined 1 helper thread(s) before exiting"),
+        err.contains("stopped and joined 1 helper thread(s) before exiting")
+            || err.contains("1 helper thread(s) did not stop in"),
         "{err}"
     );
 }
