@@ -356,6 +356,8 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     let mut por_proof = (plan.partial_order != PorPolicy::Off).then(|| {
         let p = p.clone();
         interrupt::spawn_group(move || {
+            // Needed only from depth 10 on: BMC and a racer go first.
+            interrupt::lower_priority();
             let _z3 = interrupt::Guard::new();
             crate::symbolic::por::verify(&p)
         })

@@ -117,28 +117,6 @@ fn settle(
         .map(|(e, v)| (*e, (*v).clone())))
 }
 
-/// Lowers the calling thread's scheduling priority (nice 19; threads it
-/// starts inherit it). The explicit search and the walks run so: when the
-/// racers and BMC's helpers (the reduction's proof, the invariant search)
-/// want more cores than there are, the symbolic engine keeps its own,
-/// and a configuration the explicit search cannot finish soon costs the
-/// race little more than BMC alone.
-fn yield_cores() {
-    #[cfg(target_os = "linux")]
-    {
-        extern "C" {
-            fn gettid() -> i32;
-            fn setpriority(which: i32, who: u32, prio: i32) -> i32;
-        }
-        const PRIO_PROCESS: i32 = 0;
-        // SAFETY: plain system calls on the calling thread's own id.
-        let r = unsafe { setpriority(PRIO_PROCESS, gettid() as u32, 19) };
-        if r != 0 {
-            log::debug!("could not lower a racer's priority");
-        }
-    }
-}
-
 /// Runs the race; returns the verdicts and which engine decided each.
 pub fn run(
     p: &Params,
@@ -157,7 +135,9 @@ pub fn run(
         // process waits for it before it exits (`interrupt::wind_down`).
         interrupt::detach(std::thread::spawn(move || {
             if name != SYMBOLIC {
-                yield_cores();
+                // The explicit search and the walks: BMC and its helpers
+                // keep the cores when there are not enough.
+                interrupt::lower_priority();
             }
             interrupt::enter(Some(g));
             let _z3 = interrupt::Guard::new();
