@@ -839,22 +839,20 @@ fn helper_threads_are_stopped_and_joined_before_the_process_exits() {
     );
 }
 
-/// The default engine is the race: the explicit search finds `Inv`'s
-/// shortest violation long before BMC would (depths 15-18 are BMC's
-/// costliest), posts it, and BMC drops `Inv` and goes on to prove the
-/// other two; the summary says which engine decided each.
+/// The default engine is the race: `Inv` is violated at its shortest
+/// depth, by whichever engine gets there first (usually the explicit
+/// search, in 0.5 s; on a loaded machine its lower priority can let BMC
+/// win), and the symbolic engine proves the other two; the summary says
+/// which engine decided each. (The board itself: `check::bmc` unit test.)
 #[test]
-fn the_default_engine_races_and_each_drops_what_the_other_decided() {
+fn the_default_engine_races_and_says_which_engine_decided() {
     let o = bmc(&["--depth", "20"]);
     let (text, err) = (stdout(&o), String::from_utf8_lossy(&o.stderr));
     assert_eq!(o.status.code(), Some(12), "{text}{err}");
-    assert!(
-        err.contains("Inv: decided by another engine; BMC drops it"),
-        "{err}"
-    );
     let inv = summary_line(&text, "Inv");
     assert!(
-        inv.contains("violated at depth 19") && inv.ends_with("[explicit engine]"),
+        inv.contains("violated at depth 19")
+            && (inv.ends_with("[explicit engine]") || inv.ends_with("[symbolic engine]")),
         "{inv}"
     );
     for q in ["TypeOK", "Consistent"] {

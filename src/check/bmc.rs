@@ -647,6 +647,38 @@ mod tests {
         xs.iter().map(|&(q, t)| (q, SatResult::Unsat, t)).collect()
     }
 
+    /// A property another engine posted on the board is dropped: BMC
+    /// never asks for it, reports no verdict of its own beyond what it
+    /// checked, and keeps deciding the others.
+    #[test]
+    fn a_property_on_the_board_is_dropped_and_never_asked() {
+        use Property::*;
+        let board = crate::engine::Board::shared();
+        board.post(Inv);
+        let plan = BmcPlan {
+            board,
+            partial_order: PorPolicy::Off,
+            ..BmcPlan::new(4, vec![TypeOK, Inv])
+        };
+        let seen = Arc::new(std::sync::Mutex::new(vec![]));
+        let s2 = Arc::clone(&seen);
+        let events = Events::new(move |e| {
+            if let Event::Depth(d) = e {
+                s2.lock().unwrap().extend(d.answers.iter().map(|a| a.0));
+            }
+        });
+        let r = run(&Params::default(), &plan, &events).unwrap();
+        let asked = seen.lock().unwrap().clone();
+        assert!(!asked.contains(&Inv), "{asked:?}");
+        assert_eq!(asked.iter().filter(|&&q| q == TypeOK).count(), 5);
+        assert!(matches!(r.verdict(TypeOK), Some(Verdict::HoldsUpTo(4))));
+        let inv = r.verdict(Inv).unwrap();
+        assert!(
+            !inv.is_violated() && !matches!(inv, Verdict::Proved(_)),
+            "{inv}"
+        );
+    }
+
     #[test]
     fn the_costliest_open_property_waits_for_the_invariant() {
         use Property::*;
