@@ -810,12 +810,13 @@ fn explicit_progress_ticks_on_a_terminal_only() {
 
 /// A helper thread still inside Z3 when the process exits races libz3's
 /// static destructors (a run that had printed its verdict died of SIGFPE
-/// now and then). Here BMC to depth 1 ends long before the reduction's
-/// proof for 7 replicas (about 3 s): the proof is stopped and joined
-/// before the exit, or, if it does not stop within 0.1 s, the process ends
-/// with _exit (no destructor runs); the debug log says which.
+/// now and then). Here BMC to depth 1 usually ends before the reduction's
+/// proof for 7 replicas (about 3 s): the proof is stopped and joined, or
+/// left behind by _exit; either way the run ends at once with its verdict.
+/// (The mechanism itself, deterministically: tests/exit.rs.)
 #[test]
-fn helper_threads_are_stopped_and_joined_before_the_process_exits() {
+fn a_run_ends_cleanly_while_a_helper_thread_is_still_working() {
+    let t = std::time::Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_bmc"))
         .args([
             "--replicas",
@@ -833,10 +834,17 @@ fn helper_threads_are_stopped_and_joined_before_the_process_exits() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("stopped and joined 1 helper thread(s) before exiting")
-            || err.contains("1 helper thread(s) did not stop in"),
+        stdout(&o).contains("TypeOK      holds up to depth 1"),
         "{err}"
     );
+    if err.contains("helper thread") {
+        assert!(
+            err.contains("stopped and joined 1 helper thread(s) before exiting")
+                || err.contains("1 helper thread(s) did not stop in"),
+            "{err}"
+        );
+    }
+    assert!(t.elapsed().as_secs() < 60);
 }
 
 /// The default engine is the race: `Inv` is violated at its shortest
