@@ -199,11 +199,7 @@ fn exchange(
 ) {
     for (q, st) in props.iter_mut() {
         match st {
-            PropState::Decided(v) => {
-                if v.is_violated() || matches!(v, Verdict::Proved(_)) {
-                    board.post(*q);
-                }
-            }
+            PropState::Decided(v) => board.record(*q, v),
             PropState::Open | PropState::Waiting(_) if board.taken(*q) => {
                 let upto = match st {
                     PropState::Waiting(at) => Some(*at),

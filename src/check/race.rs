@@ -205,9 +205,7 @@ pub fn run(
         events.note(format!("{name} engine finished ({:.2} s)", r.seconds));
         // What it decided for good, the others drop at once.
         for (q, v) in &r.verdicts {
-            if matches!(v, Verdict::Violated(_) | Verdict::Proved(_)) {
-                board.post(*q);
-            }
+            board.record(*q, v);
         }
         done.push((name, r));
         let running: Vec<&'static str> = racers

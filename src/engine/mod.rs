@@ -304,6 +304,13 @@ impl Board {
             }
         }
     }
+    /// Posts `q` if `v` decides it for good: a shortest violation or a
+    /// proof (a walk's violation is not known to be shortest).
+    pub fn record(&self, q: Property, v: &Verdict) {
+        if matches!(v, Verdict::Violated(_) | Verdict::Proved(_)) {
+            self.post(q);
+        }
+    }
     /// Whether another engine decided `q`.
     pub fn taken(&self, q: Property) -> bool {
         self.0
