@@ -157,25 +157,23 @@ pub fn detach<T: Send + 'static>(h: std::thread::JoinHandle<T>) {
 pub fn wind_down(max: std::time::Duration) -> bool {
     let pending: Vec<Box<dyn Detached>> =
         std::mem::take(&mut *DETACHED.lock().unwrap_or_else(|e| e.into_inner()));
-    if pending.iter().all(|t| t.done()) {
-        pending.into_iter().for_each(|t| t.wait());
-        return true;
-    }
     let running = pending.iter().filter(|t| !t.done()).count();
-    request();
-    let until = std::time::Instant::now() + max;
-    while !pending.iter().all(|t| t.done()) {
-        if std::time::Instant::now() >= until {
-            log::debug!(
-                "{running} helper thread(s) did not stop in {max:?}; exiting without them \
-                 (_exit: no destructor runs)"
-            );
-            return false;
+    if running > 0 {
+        request();
+        let until = std::time::Instant::now() + max;
+        while !pending.iter().all(|t| t.done()) {
+            if std::time::Instant::now() >= until {
+                log::debug!(
+                    "{running} helper thread(s) did not stop in {max:?}; exiting without them \
+                     (_exit: no destructor runs)"
+                );
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        log::debug!("stopped and joined {running} helper thread(s) before exiting");
     }
     pending.into_iter().for_each(|t| t.wait());
-    log::debug!("stopped and joined {running} helper thread(s) before exiting");
     true
 }
 
