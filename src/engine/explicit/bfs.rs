@@ -85,6 +85,18 @@ impl Bfs {
         self.frontier.clone()
     }
 
+    /// The progress of the level `expand` builds next, from now, of a run
+    /// begun at `run_start`.
+    pub fn next_ticker<'a>(&self, events: &'a Events, run_start: Instant) -> Ticker<'a> {
+        Ticker::new(
+            events,
+            self.depth + 1,
+            self.store.len(),
+            Instant::now(),
+            run_start,
+        )
+    }
+
     /// The state stored at `i`.
     pub fn state(&self, i: u32) -> State {
         self.canon.state(self.store.get(i))

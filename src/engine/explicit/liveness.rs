@@ -10,7 +10,7 @@
 //! holds: in SemiSync no action leaves such a state but `Terminated`'s
 //! stutter, and the replay would catch a lasso whose prefix met one.
 
-use super::bfs::{Bfs, Level, Ticker, Unfit};
+use super::bfs::{Bfs, Level, Unfit};
 use super::{follow, rebuild};
 use crate::engine::{Events, Method, Verdict};
 use crate::error::{Error, Result};
@@ -31,13 +31,7 @@ pub fn finish(p: &Params, max_states: Option<u64>, events: &Events) -> Result<Ve
     let mut bfs = Bfs::new(p, false, Unfit::Error);
     let cap = max_states.map(|m| m as usize + 1);
     loop {
-        let mut ticker = Ticker::new(
-            events,
-            bfs.depth() + 1,
-            bfs.store.len(),
-            Instant::now(),
-            start,
-        );
+        let mut ticker = bfs.next_ticker(events, start);
         match bfs.expand(cap, |j, _| ticker.new_state(j))? {
             Level::Done { new: 0 } => break,
             Level::Done { new } => ticker.level_done(new, bfs.store.len()),

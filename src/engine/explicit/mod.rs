@@ -119,13 +119,7 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let mut ended: Option<std::result::Result<(), String>> = None;
     let cap = opts.max_states.map(|m| m as usize + 1);
     while bfs.depth() < opts.depth && !done(&found) {
-        let mut ticker = Ticker::new(
-            events,
-            bfs.depth() + 1,
-            bfs.store.len(),
-            Instant::now(),
-            start,
-        );
+        let mut ticker = bfs.next_ticker(events, start);
         match bfs.expand(cap, |j, t| {
             check(&mut found, t, j);
             ticker.new_state(j);
