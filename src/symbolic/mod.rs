@@ -25,7 +25,9 @@ use crate::params::{bits_for, Params};
 use crate::spec::{Action, DbStatus, HealerStatus, Property, ZkStatus};
 use z3::ast::{Bool, BV};
 
-/// The transition system of one parameter set.
+/// The transition system of one parameter set (plain data: the Z3 terms
+/// are built on demand, in the calling thread's context).
+#[derive(Clone)]
 pub struct Encoding {
     pub p: Params,
     pub layout: Layout,

@@ -26,6 +26,7 @@ pub mod houdini;
 pub mod kind;
 pub mod library;
 pub mod minimize;
+pub mod par;
 pub mod ranking;
 pub mod recheck;
 pub mod spacer;

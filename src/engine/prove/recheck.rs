@@ -3,10 +3,13 @@
 //! discharged by a fresh solver. BMC, `--prove` and Spacer all call it;
 //! nothing is reported proved without it.
 
+use super::par;
 use crate::invariants::{conj_name, required, Conj};
 use crate::spec::Property;
 use crate::symbolic::unroll::new_solver;
 use crate::symbolic::Encoding;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use z3::ast::{Bool, BV};
 use z3::SatResult;
 
@@ -28,8 +31,9 @@ impl std::fmt::Display for CertError {
 }
 
 /// Re-checks, each obligation with a fresh solver, that `inv` is an
-/// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`,
-/// `I => P`. `inv` must hold the required conjuncts.
+/// inductive invariant implying `prop`: `Init => I`, `I /\ Next => I'`
+/// (one obligation per action instance, on every core), `I => P`. `inv`
+/// must hold the required conjuncts.
 pub fn check_certificate(
     enc: &Encoding,
     inv: &[Conj],
@@ -55,30 +59,57 @@ pub fn check_certificate_all(
             )));
         }
     }
-    let conj = |s: &[BV]| Bool::and(&inv.iter().map(|c| c.sym(enc, s)).collect::<Vec<_>>());
+    let conj = |enc: &Encoding, s: &[BV]| {
+        Bool::and(&inv.iter().map(|c| c.sym(enc, s)).collect::<Vec<_>>())
+    };
     let s0 = enc.state(0);
-    let s1 = enc.state(1);
-    let sv = enc.step_vars(0);
-    let mut obligations: Vec<(String, Bool)> = vec![
-        (
-            "Init => IndInv".into(),
-            Bool::and(&[enc.init(&s0), conj(&s0).not()]),
-        ),
-        (
-            "IndInv /\\ Next => IndInv'".into(),
-            Bool::and(&[conj(&s0), enc.trans(&s0, &s1, &sv), conj(&s1).not()]),
-        ),
-    ];
+    let mut obligations: Vec<(String, Bool)> = vec![(
+        "Init => IndInv".into(),
+        Bool::and(&[enc.init(&s0), conj(enc, &s0).not()]),
+    )];
     for &q in props {
         obligations.push((
             format!("IndInv => {q}"),
-            Bool::and(&[conj(&s0), enc.property(q, &s0).not()]),
+            Bool::and(&[conj(enc, &s0), enc.property(q, &s0).not()]),
         ));
     }
     discharge(
         obligations.iter().map(|(n, b)| (n.as_str(), b.clone())),
         timeout_ms,
-    )
+    )?;
+    // `IndInv /\ Next => IndInv'`: one obligation per action instance, on
+    // every core (see `par`).
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<(usize, CertError)>> = Mutex::new(None);
+    par::on_every_core(enc, |enc| {
+        let s0 = enc.state(0);
+        let s1 = enc.state(1);
+        let sv = enc.step_vars(0);
+        let (i0, i1) = (conj(enc, &s0), conj(enc, &s1).not());
+        loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            if i >= enc.actions.len() || failed.lock().unwrap().is_some() {
+                break;
+            }
+            let name = format!("IndInv /\\ Next => IndInv' (the step {})", enc.actions[i]);
+            let q = Bool::and(&[
+                i0.clone(),
+                enc.trans_restricted(&s0, &s1, &sv, Some(i)),
+                i1.clone(),
+            ]);
+            if let Err(e) = discharge([(name.as_str(), q)], timeout_ms) {
+                let mut f = failed.lock().unwrap();
+                // The lowest instance's failure, whichever thread saw it.
+                if f.as_ref().is_none_or(|(j, _)| i < *j) {
+                    *f = Some((i, e));
+                }
+            }
+        }
+    });
+    match failed.into_inner().unwrap() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Each obligation unsatisfiable, each checked by a fresh solver.
@@ -89,7 +120,13 @@ pub fn discharge<'a>(
     for (name, q) in obligations {
         let sol = new_solver(timeout_ms);
         sol.assert(&q);
-        match sol.check() {
+        let t = std::time::Instant::now();
+        let r = sol.check();
+        log::debug!(
+            "re-check: {name}: {r:?} in {:.3} s",
+            t.elapsed().as_secs_f64()
+        );
+        match r {
             SatResult::Unsat => {}
             SatResult::Sat => return Err(CertError::Fails(format!("{name} fails"))),
             SatResult::Unknown => {
