@@ -25,6 +25,20 @@ use crate::params::{bits_for, Params};
 use crate::spec::{Action, DbStatus, HealerStatus, Property, ZkStatus};
 use z3::ast::{Bool, BV};
 
+/// `b`, simplified by Z3 (constants folded), or `b` itself when Z3 gives
+/// no answer: a stopped thread's context is cancelled, and there the z3
+/// crate's `simplify` unwraps a null and panics.
+pub fn simplify(b: &Bool) -> Bool {
+    use z3::ast::Ast;
+    let ctx = b.get_ctx();
+    // SAFETY: both pointers come from live objects of the same context;
+    // `wrap` takes its own reference to the result.
+    match unsafe { z3_sys::Z3_simplify(ctx.get_z3_context(), b.get_z3_ast()) } {
+        Some(a) => unsafe { Bool::wrap(ctx, a) },
+        None => b.clone(),
+    }
+}
+
 /// The transition system of one parameter set (plain data: the Z3 terms
 /// are built on demand, in the calling thread's context).
 #[derive(Clone)]

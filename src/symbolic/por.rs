@@ -34,7 +34,7 @@
 
 use super::{and, eq_c, or, Encoding};
 use crate::spec::Action;
-use z3::ast::{Ast, Bool, BV};
+use z3::ast::{Bool, BV};
 
 /// Which positions of a sequence row an access touches.
 #[derive(Clone)]
@@ -303,7 +303,7 @@ impl Encoding {
                 clash.push(and(&[g.cond.clone(), w.cond.clone(), up.not()]));
             }
         }
-        let ok = or(&clash).not().simplify();
+        let ok = super::simplify(&or(&clash).not());
         if ok.as_bool() == Some(false) {
             None
         } else {

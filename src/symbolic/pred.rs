@@ -16,7 +16,7 @@ use super::{and, c as bvc, or};
 use crate::layout::Layout;
 use crate::params::{Params, REQ_BASE};
 use crate::spec::tla::{self, eval::MAX_SET, Atom, Compiled, Def, Expr, Op, Param, K};
-use z3::ast::{Ast, Bool, BV};
+use z3::ast::{Bool, BV};
 
 /// Width of numbers: signed, with intervals checked at encoding time so
 /// that no arithmetic wraps.
@@ -392,7 +392,7 @@ pub fn predicate(c: &Compiled, p: &Params, l: &Layout, s: &[BV]) -> R<(Bool, Boo
     let b = r.to_bool(v, &tt());
     // Constant folding here keeps the solver's terms small (the generic
     // values leave many constant tags and atoms behind).
-    Ok((b.simplify(), any(r.errs).simplify()))
+    Ok((super::simplify(&b), super::simplify(&any(r.errs))))
 }
 
 impl<'a> Reading<'a> {
