@@ -430,10 +430,16 @@ fn sigterm_stops_the_explicit_search_with_a_partial_json_report() {
     assert!(secs < 30.0, "took {secs:.1} s to stop");
 }
 
-/// The seed in a summary line "... found by random simulation (walk seed N) ...".
+/// The seed in a summary line "... found by random simulation (walk seed N[, its
+/// K steps cut to D]) ...".
 fn walk_seed(text: &str) -> u64 {
     let i = text.find("(walk seed ").expect(text) + "(walk seed ".len();
-    text[i..].split(')').next().unwrap().parse().expect(text)
+    text[i..]
+        .split([')', ','])
+        .next()
+        .unwrap()
+        .parse()
+        .expect(text)
 }
 
 /// The counterexample block of a text report (between "Error:" and
@@ -506,12 +512,14 @@ fn shorten_turns_a_long_walk_into_the_shortest_trace() {
         .iter()
         .map(|l| l.as_str().unwrap())
         .collect();
+    // The walk itself was longer; cut (simulate::shrink) and shortened, it
+    // is the shortest.
     let line = log
         .iter()
-        .find(|l| l.contains("shortened from"))
+        .find(|l| l.contains("violated at step"))
         .expect(&text);
     let from: usize = line
-        .split("shortened from ")
+        .split("violated at step ")
         .nth(1)
         .unwrap()
         .split(' ')
@@ -520,6 +528,11 @@ fn shorten_turns_a_long_walk_into_the_shortest_trace() {
         .parse()
         .unwrap();
     assert!(from > 10, "{line}");
+    assert!(
+        log.iter()
+            .any(|l| l.contains("shortened from") || l.contains("10 steps is the shortest")),
+        "{text}"
+    );
 }
 
 #[test]

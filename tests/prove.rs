@@ -165,6 +165,67 @@ fn prove_cli_reports_unknown_on_a_time_limit() {
     assert!(!text.contains("proved"), "{text}");
 }
 
+/// `Inv` is violated at depth 19, deeper than the BMC run before the
+/// proof attempts (10): the walks meet it, and the race of the explicit
+/// search and BMC bounded by the walk's (cut) depth finds the shortest.
+#[test]
+fn prove_meets_a_deep_violation_by_walks_and_shortens_it() {
+    let out = bmc(&["--prove", "--inv", "Inv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{text}");
+    assert!(log.contains("BMC to depth 10: no violation"), "{log}");
+    assert!(log.contains("random walks: "), "{log}");
+    assert!(log.contains("Inv: shortened from "), "{log}");
+    assert!(
+        text.contains("Inv         violated at depth 19 ("),
+        "{text}"
+    );
+    assert!(!text.contains("not known to be the shortest"), "{text}");
+}
+
+/// Five replicas with quorum 3 lose a write only after 30 steps: neither
+/// bounded engine gets there in 2 s, so the walk's violation (cut short) is
+/// reported as what it is, with the depth up to which BMC found none.
+#[test]
+fn prove_reports_a_walks_violation_it_cannot_shorten_as_such() {
+    let out = bmc(&[
+        "--prove",
+        "--replicas",
+        "5",
+        "--replication-factor",
+        "3",
+        "--clients",
+        "1",
+        "--max-req",
+        "2",
+        "--inv",
+        "Consistent",
+        "--shorten-budget",
+        "2",
+        "--json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(12), "{text}");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect(&text);
+    let v = &doc["properties"][0];
+    assert_eq!(v["verdict"], "violated", "{v}");
+    assert_eq!(v["shortest"], false, "{v}");
+    assert_eq!(v["found_by"], "simulation", "{v}");
+    let depth = v["depth"].as_u64().unwrap();
+    assert!(depth >= 30, "{v}");
+    assert!(v["walk_steps"].as_u64().unwrap() >= depth, "{v}");
+    assert!(v["holds_up_to"].as_u64().unwrap() >= 10, "{v}");
+    assert_eq!(
+        v["trace"]["states"].as_array().unwrap().len() as u64,
+        depth + 1
+    );
+    // --no-walks leaves it to the provers; --shorten-budget then has no use.
+    let out = bmc(&["--prove", "--no-walks", "--shorten-budget", "2"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--shorten-budget"));
+}
+
 #[test]
 fn prove_cli_writes_a_certificate_module() {
     let dir = scratch_dir("cert");
@@ -751,7 +812,7 @@ fn finish_is_proved_with_four_leader_changes_and_certified() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(
-        out.contains("Finish      proved for every depth (no cycle of real steps"),
+        out.contains("Finish      proved for every behaviour (no cycle of real steps"),
         "{out}"
     );
     let mut explicit = vec!["--temporal", "Finish", "--engine", "explicit", "-q"];

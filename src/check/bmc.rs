@@ -379,9 +379,15 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         if interrupt::requested() {
             break;
         }
-        if plan.deadline.is_some_and(|d| Instant::now() >= d) {
-            out_of_time = true;
-            break;
+        if let Some(d) = plan.deadline {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                out_of_time = true;
+                break;
+            }
+            // No query outlives the deadline.
+            let ms = left.as_millis() as u64;
+            bmc.limit_queries(plan.engine.timeout_ms.map_or(ms, |t| t.min(ms)));
         }
         if beside.as_ref().is_some_and(|(h, _, _)| h.is_finished()) {
             let s = join(beside.take().expect("checked just above").0)?;

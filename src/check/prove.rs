@@ -6,12 +6,14 @@
 //! alone (`Route::Spacer`).
 
 use super::bmc::BmcPlan;
+use super::simulate::{cut_words, shorten};
 use crate::engine::prove::houdini::{cti_for, Houdini};
 use crate::engine::prove::kind::k_induction;
 use crate::engine::prove::minimize::{minimize, MINIMIZE_ABOVE};
 use crate::engine::prove::recheck::{check_certificate, check_certificate_all, CertError};
 use crate::engine::prove::strengthen::{seed_from_small, strengthen};
 use crate::engine::prove::{ranking, spacer, unknown, Clock, ProveDetail, ProveOptions, Route};
+use crate::engine::simulate::SimOptions;
 use crate::engine::{Events, Finder, Method, Report, Verdict};
 use crate::error::{Error, Result};
 use crate::interrupt;
@@ -67,16 +69,29 @@ pub fn run(p: &Params, opts: &ProveOptions, events: &Events) -> Result<(Report, 
         .cloned()
         .ok_or_else(|| Error::internal("NoDeadlock has no verdict"))?;
     let finish = match (ranked, deadlock) {
-        (_, Verdict::Violated(cx)) => {
+        (_, v @ (Verdict::Violated(_) | Verdict::Found { .. })) => {
             // A deadlock, where TerminateCond is false: the behaviour
             // stutters there forever.
-            let mut lasso = (*cx).clone();
+            let mut lasso = v.counterexample().expect("a violation").clone();
             lasso.property = Property::Finish;
             lasso.lasso = Some(Loop::Stutter);
             lasso.conjunct = lasso.trace.replay_lasso(p, Loop::Stutter).map_err(|e| {
                 Error::internal(format!("the deadlock's trace is not a Finish lasso: {e}"))
             })?;
-            Verdict::Violated(Box::new(lasso))
+            match v {
+                Verdict::Found {
+                    seed,
+                    walked,
+                    holds_up_to,
+                    ..
+                } => Verdict::Found {
+                    cx: Box::new(lasso),
+                    seed,
+                    walked,
+                    holds_up_to,
+                },
+                _ => Verdict::Violated(Box::new(lasso)),
+            }
         }
         (Ok(n), Verdict::Proved(m)) => Verdict::Proved(Method::Ranked {
             components: n,
@@ -135,14 +150,22 @@ fn run_invariants(
     // 0. A short BMC run first: a shallow violation is found in seconds,
     // before any strengthening is paid for.
     let mut early: Vec<(Property, Verdict)> = vec![];
+    // Per property, the depth up to which that run found no violation.
+    let mut early_holds: Vec<(Property, usize)> = vec![];
     if opts.early_depth > 0 {
         let t = Instant::now();
         let mut plan = BmcPlan::new(opts.early_depth, opts.props.clone());
         plan.engine.timeout_ms = clock.left_ms().map(|ms| ms.min(30_000)).or(Some(30_000));
         let r = super::bmc::run(p, &plan, &Events::none())?;
         for (q, v) in r.verdicts {
-            if v.is_violated() {
-                early.push((q, v));
+            match v {
+                v if v.is_violated() => early.push((q, v)),
+                Verdict::HoldsUpTo(k)
+                | Verdict::Unknown {
+                    holds_up_to: Some(k),
+                    ..
+                } => early_holds.push((q, k)),
+                _ => {}
             }
         }
         events.stage(format!(
@@ -159,6 +182,58 @@ fn run_invariants(
             },
             t.elapsed().as_secs_f64()
         ));
+    }
+    // 0b. Random walks: a violation deeper than that (the lost write of 5
+    // replicas with quorum 3 is 30 steps deep) is met in milliseconds, cut
+    // short, then shortened by the bounded engines within the budget; no
+    // proof is tried for a property a walk violated.
+    if let Some(w) = &opts.walks {
+        let props: Vec<Property> = opts
+            .props
+            .iter()
+            .copied()
+            .filter(|q| !q.is_temporal() && !early.iter().any(|(q2, _)| q2 == q))
+            .collect();
+        if !props.is_empty() && !clock.expired() {
+            let t = Instant::now();
+            let r = crate::engine::simulate::run(p, &SimOptions { props, ..w.clone() })?;
+            events.stage(format!(
+                "random walks: {} of at most {} steps, {} ({:.2} s)",
+                r.runs,
+                w.depth,
+                match r.found.iter().filter(|(_, f)| f.is_some()).count() {
+                    0 => "no violation".to_string(),
+                    _ => r
+                        .found
+                        .iter()
+                        .filter_map(|(q, f)| {
+                            f.as_ref().map(|f| {
+                                format!(
+                                    "{q} violated at step {} of the walk with seed {}{}",
+                                    f.walked,
+                                    f.seed,
+                                    cut_words(f)
+                                )
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                },
+                t.elapsed().as_secs_f64()
+            ));
+            for (q, f) in r.found {
+                let Some(f) = f else { continue };
+                let secs = clock
+                    .left_ms()
+                    .map_or(opts.shorten_secs, |ms| opts.shorten_secs.min(ms / 1000));
+                let mut v = shorten(p, q, f, secs, events)?;
+                if let Verdict::Found { holds_up_to, .. } = &mut v {
+                    let known = early_holds.iter().find(|(x, _)| *x == q).map(|(_, k)| *k);
+                    *holds_up_to = (*holds_up_to).max(known);
+                }
+                early.push((q, v));
+            }
+        }
     }
     let open: Vec<Property> = opts
         .props
@@ -204,8 +279,10 @@ fn run_invariants(
     // unsat queries cost minutes on the standard configuration, so only the
     // large ones are shrunk.
     let shrink = opts.minimize && full.len() > MINIMIZE_ABOVE;
+    let t_shared = Instant::now();
     let shared_check = (!in_set.is_empty() && !shrink)
         .then(|| check_certificate_all(&enc, &full, &in_set, clock.left_ms()));
+    let shared_secs = t_shared.elapsed().as_secs_f64();
     let mut rest = vec![];
     for &q in &open {
         if let Some(h) = &houdini_result {
@@ -223,17 +300,19 @@ fn run_invariants(
                     (full.clone(), String::new())
                 };
                 let t = Instant::now();
-                let checked = match &shared_check {
-                    Some(r) => r.clone(),
-                    None => check_certificate(&enc, &inv, q, clock.left_ms()),
+                let (checked, secs) = match &shared_check {
+                    Some(r) => (r.clone(), shared_secs),
+                    None => {
+                        let r = check_certificate(&enc, &inv, q, clock.left_ms());
+                        (r, t.elapsed().as_secs_f64())
+                    }
                 };
                 match checked {
                     Ok(()) => {
                         events.stage(format!(
                             "{q}: proved by a 1-inductive invariant of {} conjuncts{how}, \
-                             re-checked by fresh solvers ({:.2} s)",
+                             re-checked by fresh solvers ({secs:.2} s)",
                             inv.len(),
-                            t.elapsed().as_secs_f64()
                         ));
                         verdicts.push((
                             q,

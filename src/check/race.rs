@@ -123,6 +123,16 @@ pub fn run(
     plan: &RacePlan,
     events: &Events,
 ) -> Result<(Report, Vec<(Property, &'static str)>)> {
+    run_with(p, plan, EXPLICIT_STATES, events)
+}
+
+/// `run`, the explicit racer storing at most `max_states` states.
+pub fn run_with(
+    p: &Params,
+    plan: &RacePlan,
+    max_states: u64,
+    events: &Events,
+) -> Result<(Report, Vec<(Property, &'static str)>)> {
     let start = Instant::now();
     let props = plan.bmc.props.clone();
     let (tx, rx) = mpsc::channel::<(&'static str, Result<Report>)>();
@@ -159,7 +169,7 @@ pub fn run(
         let opts = ExplicitOptions {
             depth: plan.bmc.depth,
             props: props.clone(),
-            max_states: Some(EXPLICIT_STATES),
+            max_states: Some(max_states),
             symmetry: props.iter().all(|q| q.is_symmetric()),
             stop_at_first: plan.bmc.stop_at_first,
             deadline: plan.bmc.deadline,
@@ -184,7 +194,7 @@ pub fn run(
                         .into_iter()
                         .map(|(q, f)| {
                             let v = match f {
-                                Some(f) => f.into_verdict(),
+                                Some(f) => f.into_verdict(None),
                                 None => simulate::unfound(r.runs, walks.depth),
                             };
                             (q, v)
@@ -311,6 +321,8 @@ mod tests {
                 _ => unreachable!(),
             },
             seed: 7,
+            walked: 30,
+            holds_up_to: None,
         };
         let h6 = Verdict::HoldsUpTo(6);
         assert!(settle(&[(SYMBOLIC, &h6)], &[SIMULATION], 6)

@@ -4,8 +4,8 @@
 //! state budget), else BMC bounded by it (the time left). What cannot be
 //! shortened in time is reported as the walk found it, labelled as such.
 
-use super::bmc::{self, BmcPlan};
-use crate::engine::explicit::{self, ExplicitOptions};
+use super::bmc::{BmcPlan, InvariantPolicy};
+use super::race::{self, RacePlan};
 use crate::engine::simulate::{self, Found, SimOptions};
 use crate::engine::{Events, Report, Verdict};
 use crate::error::{Error, Result};
@@ -58,16 +58,17 @@ pub fn run(p: &Params, plan: &SimPlan, events: &Events) -> Result<Report> {
             Some(f) => {
                 events.stage(format!(
                     "{q}: violated at step {} of the walk with seed {} (--simulate --seed {} \
-                     --runs 1 --depth {}{} replays it)",
-                    f.cx.trace.depth(),
+                     --runs 1 --depth {}{} replays it){}",
+                    f.walked,
                     f.seed,
                     f.seed,
                     o.depth,
-                    if o.swarm { " --swarm" } else { "" }
+                    if o.swarm { " --swarm" } else { "" },
+                    cut_words(&f)
                 ));
                 match plan.shorten_secs {
                     Some(secs) if !interrupt::requested() => shorten(p, q, f, secs, events)?,
-                    _ => f.into_verdict(),
+                    _ => f.into_verdict(None),
                 }
             }
         };
@@ -79,73 +80,71 @@ pub fn run(p: &Params, plan: &SimPlan, events: &Events) -> Result<Report> {
     })
 }
 
+/// How `simulate::shrink` cut a walk's trace, for a log line.
+pub fn cut_words(f: &Found) -> String {
+    let d = f.cx.trace.depth();
+    if d == f.walked {
+        String::new()
+    } else {
+        format!("; cut to {d} steps")
+    }
+}
+
 /// The shortest violation of `q`, no deeper than the walk's, or the walk's
-/// own when neither bounded engine answers within `secs`.
-fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) -> Result<Verdict> {
+/// own when no bounded engine answers within `secs` (with the depth up to
+/// which BMC found none, if it got that far). The explicit search (with
+/// symmetry where `q` allows it, within a state budget) and BMC (without an
+/// invariant search: `q` is violated) race on the cores, both bounded by
+/// the walk's depth.
+pub fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) -> Result<Verdict> {
     let t = Instant::now();
     let d = f.cx.trace.depth();
-    let deadline = t + Duration::from_secs(secs);
-    let found = |how: &str, v: Verdict| {
-        events.stage(format!(
-            "{q}: shortened from {d} to {} steps by {how} ({:.2} s)",
-            v.violation_depth().unwrap_or(d),
-            t.elapsed().as_secs_f64()
-        ));
-        Ok(v)
+    let mut plan = BmcPlan::new(d, vec![q]);
+    plan.deadline = Some(t + Duration::from_secs(secs));
+    plan.engine.timeout_ms = Some(secs.saturating_mul(1000).max(1));
+    plan.invariant = InvariantPolicy::Off;
+    let plan = RacePlan {
+        bmc: plan,
+        walks: None,
     };
-    let exp = explicit::run(
-        p,
-        &ExplicitOptions {
-            depth: d,
-            props: vec![q],
-            max_states: Some(SHORTEN_STATES),
-            symmetry: q.is_symmetric(),
-            stop_at_first: true,
-            deadline: Some(deadline),
-            board: Default::default(),
-        },
-        &Events::none(),
-    )?;
-    match &exp.verdicts[0].1 {
-        v @ Verdict::Violated(_) => return found("the explicit search (symmetry)", v.clone()),
-        Verdict::Unknown { .. } => {}
-        v => {
-            return Err(Error::internal(format!(
-                "a walk met a {q} violation at depth {d}, but the explicit search bounded by {d} \
-                 says {v}"
-            )))
+    let (r, by) = race::run_with(p, &plan, SHORTEN_STATES, &Events::none())?;
+    let engine = by.first().map_or("?", |(_, e)| *e);
+    match &r.verdicts[0].1 {
+        v @ Verdict::Violated(_) => {
+            let secs = t.elapsed().as_secs_f64();
+            events.stage(match v.violation_depth() {
+                Some(k) if k < d => format!(
+                    "{q}: shortened from {d} to {k} steps by the {engine} engine ({secs:.2} s)"
+                ),
+                _ => format!(
+                    "{q}: {d} steps is the shortest: the {engine} engine found none shorter \
+                     ({secs:.2} s)"
+                ),
+            });
+            Ok(v.clone())
         }
-    }
-    let left = deadline.saturating_duration_since(Instant::now());
-    let mut bmc_reached = "not tried".to_string();
-    if !left.is_zero() && !interrupt::requested() {
-        let mut plan = BmcPlan::new(d, vec![q]);
-        plan.deadline = Some(deadline);
-        plan.engine.timeout_ms = Some(left.as_millis().max(1) as u64);
-        let r = bmc::run(p, &plan, &Events::none())?;
-        match &r.verdicts[0].1 {
-            v @ Verdict::Violated(_) => return found("BMC", v.clone()),
-            Verdict::Unknown { holds_up_to, .. } => {
-                bmc_reached = match holds_up_to {
+        Verdict::Unknown { holds_up_to, .. } | Verdict::Found { holds_up_to, .. } => {
+            let lower = *holds_up_to;
+            events.stage(format!(
+                "{q}: not shortened within {secs} s ({}): the walk's trace of {d} steps is \
+                 reported, and a shorter one may exist",
+                match lower {
                     Some(k) => format!("no violation up to depth {k}"),
                     None => "no depth completed".into(),
                 }
-            }
-            v => {
-                return Err(Error::internal(format!(
-                    "a walk met a {q} violation at depth {d}, but BMC bounded by {d} says {v}"
-                )))
-            }
+            ));
+            Ok(f.into_verdict(lower))
         }
+        Verdict::HoldsUpTo(k) if *k < d => {
+            let lower = Some(*k);
+            events.stage(format!(
+                "{q}: not shortened within {secs} s (no violation up to depth {k}): the walk's \
+                 trace of {d} steps is reported, and a shorter one may exist"
+            ));
+            Ok(f.into_verdict(lower))
+        }
+        v => Err(Error::internal(format!(
+            "a walk met a {q} violation at depth {d}, but the engines bounded by {d} say {v}"
+        ))),
     }
-    events.stage(format!(
-        "{q}: not shortened within {secs} s (explicit search: stopped, {}, before depth {d}; \
-         BMC: {bmc_reached}): the walk's trace of {d} steps is reported, and a shorter one may \
-         exist",
-        match &exp.verdicts[0].1 {
-            Verdict::Unknown { reason, .. } => reason.clone(),
-            _ => "?".into(),
-        }
-    ));
-    Ok(f.into_verdict())
 }

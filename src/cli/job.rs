@@ -9,7 +9,7 @@ use semisync_bmc::check::temporal::TemporalPlan;
 use semisync_bmc::check::Job;
 use semisync_bmc::engine::bmc::{BmcOptions, Loops};
 use semisync_bmc::engine::explicit::ExplicitOptions;
-use semisync_bmc::engine::prove::{ProveOptions, Route};
+use semisync_bmc::engine::prove::{ProveOptions, Route, PROVE_WALKS};
 use semisync_bmc::engine::simulate::SimOptions;
 use semisync_bmc::error::{Error, Result};
 use semisync_bmc::params::Params;
@@ -26,6 +26,11 @@ impl Cli {
             epoch_max: self.epoch_max,
             log_offset_max: self.log_offset_max,
         }
+    }
+
+    /// `--shorten-budget`, or its default.
+    pub fn shorten_budget(&self) -> u64 {
+        self.shorten_budget.unwrap_or(60)
     }
 
     /// `--depth`, or its default for the mode.
@@ -221,6 +226,12 @@ impl Cli {
                  be a cycle), --stop-at-first, --dump-smt",
             ));
         }
+        if self.shorten_budget.is_some() && !self.shorten && !(self.prove && !self.no_walks) {
+            return Err(Error::usage(
+                "--shorten-budget is the time to shorten a walk's violation: it needs --shorten, \
+                 or --prove (without --no-walks)",
+            ));
+        }
         if self.prove {
             if !symbolic {
                 return Err(Error::usage(
@@ -247,6 +258,16 @@ impl Cli {
                 seed: !self.no_seed,
                 minimize: self.certificate.is_some(),
                 late_depth: self.depth(),
+                walks: (!self.no_walks).then(|| SimOptions {
+                    props: vec![],
+                    runs: PROVE_WALKS,
+                    depth: self.depth().max(100),
+                    seed: 1,
+                    swarm: true,
+                    workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    stop_at_first: false,
+                }),
+                shorten_secs: self.shorten_budget(),
                 ..ProveOptions::new(props)
             }));
         }
@@ -311,7 +332,7 @@ impl Cli {
                     }),
                     stop_at_first: self.stop_at_first,
                 },
-                shorten_secs: self.shorten.then_some(self.shorten_budget),
+                shorten_secs: self.shorten.then_some(self.shorten_budget()),
             }));
         }
         if !symbolic {
@@ -392,7 +413,11 @@ impl Cli {
                     Route::Spacer => "Spacer (IC3/PDR)".into(),
                 };
                 header(
-                    "proving SemiSync's invariants for every depth",
+                    if o.props.contains(&Property::Finish) {
+                        "proving SemiSync's properties for every behaviour"
+                    } else {
+                        "proving SemiSync's invariants for every depth"
+                    },
                     p,
                     &o.props,
                     &format!("method: {method}; Z3 {z3}"),

@@ -315,6 +315,15 @@ pub struct Cli {
     #[arg(long)]
     pub no_seed: bool,
 
+    /// --prove: no random walks. By default, after BMC to depth 10, 20,000
+    /// walks of up to 100 steps look for violations too deep for BMC (the
+    /// lost write of 5 replicas with quorum 3 takes 30 steps); a violation
+    /// they meet is cut short, then shortened by the explicit search and BMC
+    /// within --shorten-budget, and reported (labelled "not known to be the
+    /// shortest" unless shortened); no proof is tried for that property.
+    #[arg(long, requires = "prove")]
+    pub no_walks: bool,
+
     /// Symbolic BMC: find an inductive invariant from the --prove templates
     /// before depth 1 (not only after depth 10 as by default), re-check it by
     /// fresh solvers and assume it at every step. Verdicts and shortest
@@ -398,9 +407,10 @@ pub struct Cli {
     #[arg(long, requires = "simulate")]
     pub shorten: bool,
 
-    /// --shorten: seconds per property.
-    #[arg(long, default_value_t = 60, value_name = "SECS", requires = "shorten")]
-    pub shorten_budget: u64,
+    /// --shorten, and the walks of --prove: seconds per property to look
+    /// for a shorter trace than the walk's. Default: 60.
+    #[arg(long, value_name = "SECS")]
+    pub shorten_budget: Option<u64>,
 
     /// --simulate: threads running walks. Default: one per core.
     #[arg(long, requires = "simulate")]

@@ -116,6 +116,11 @@ impl Bmc {
         }
     }
 
+    /// Bounds each later query to `ms` milliseconds.
+    pub fn limit_queries(&self, ms: u64) {
+        crate::symbolic::unroll::set_timeout(&self.u.solver, ms.max(1));
+    }
+
     /// One more transition; the assumed conjuncts hold at its new state.
     pub fn deepen(&mut self) {
         self.u.extend();

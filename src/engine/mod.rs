@@ -118,8 +118,15 @@ pub enum Verdict {
     /// re-checked before it was reported.
     Proved(Method),
     /// A violation met by a random walk (`--simulate`): a real, replayed
-    /// trace, but not known to be the shortest.
-    Found { cx: Box<Counterexample>, seed: u64 },
+    /// trace, but not known to be the shortest. `walked` is the walk's own
+    /// length (its seed replays that), cut to `cx`'s by `simulate::shrink`;
+    /// `holds_up_to` a depth up to which a bounded engine found none.
+    Found {
+        cx: Box<Counterexample>,
+        seed: u64,
+        walked: usize,
+        holds_up_to: Option<usize>,
+    },
     /// Random walks met no violation: evidence, not a proof.
     NotFound { runs: u64, depth: usize },
     /// The solver answered unknown at `depth`, a resource limit or an
@@ -177,13 +184,27 @@ impl std::fmt::Display for Verdict {
                     cx.conjunct
                 )
             }
-            Verdict::Found { cx, seed } => write!(
-                f,
-                "violated at depth {} ({}); found by random simulation (walk seed {seed}), \
-                 not known to be the shortest",
-                cx.trace.depth(),
-                cx.conjunct
-            ),
+            Verdict::Found {
+                cx,
+                seed,
+                walked,
+                holds_up_to,
+            } => {
+                let d = cx.trace.depth();
+                write!(
+                    f,
+                    "violated at depth {d} ({}); found by random simulation (walk seed {seed}",
+                    cx.conjunct
+                )?;
+                if *walked != d {
+                    write!(f, ", its {walked} steps cut to {d}")?;
+                }
+                write!(f, "), not known to be the shortest")?;
+                match holds_up_to {
+                    Some(k) => write!(f, " (none up to depth {k})"),
+                    None => Ok(()),
+                }
+            }
             Verdict::NotFound { runs, depth } => write!(
                 f,
                 "no violation in {runs} random runs of at most {depth} steps (not a proof)"
@@ -199,9 +220,14 @@ impl std::fmt::Display for Verdict {
             ),
             Verdict::Proved(m) => {
                 let assumed = if m.k() > 1 { " assumed" } else { "" };
+                // A temporal property is proved of behaviours, not of depths.
+                let every = match m {
+                    Method::Ranked { .. } => "behaviour",
+                    _ => "depth",
+                };
                 write!(
                     f,
-                    "proved for every depth ({}, {} conjuncts{assumed})",
+                    "proved for every {every} ({}, {} conjuncts{assumed})",
                     m.name(),
                     m.conjuncts()
                 )

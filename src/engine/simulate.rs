@@ -36,16 +36,106 @@ pub struct SimOptions {
 pub struct Found {
     /// The walk's seed: `--seed SEED --runs 1` replays it.
     pub seed: u64,
+    /// The walk's violation, cut by `shrink`.
     pub cx: Counterexample,
+    /// The walk's own steps up to the violation.
+    pub walked: usize,
 }
 
 impl Found {
-    /// Its verdict: violated, not known to be the shortest.
-    pub fn into_verdict(self) -> super::Verdict {
+    /// Its verdict: violated, not known to be the shortest (none up to
+    /// `holds_up_to`, if a bounded engine said so).
+    pub fn into_verdict(self, holds_up_to: Option<usize>) -> super::Verdict {
         super::Verdict::Found {
             cx: Box::new(self.cx),
             seed: self.seed,
+            walked: self.walked,
+            holds_up_to,
         }
+    }
+}
+
+/// A shorter trace to a violation of `cx`'s property, from the same
+/// initial state: steps are cut out (runs of them, halving down to single
+/// steps, ddmin-style); in the replay of what is left, an action no longer
+/// enabled where it comes is left out too, and the cut stands when some
+/// state still violates the property (the trace ends at the first that
+/// does). Concrete replays only, so it takes
+/// milliseconds; the result is a local minimum, not known to be the
+/// shortest, and a real trace of the spec (every state a successor by
+/// `spec::apply`). Where a step has several successors (`HealerUpdateLeader`
+/// on ties) the original's choice is kept when it is still one of them.
+pub fn shrink(p: &Params, cx: &Counterexample) -> Counterexample {
+    let q = cx.property;
+    let old = &cx.trace;
+    // Replays the original steps `keep` (indices into `old.actions`).
+    let replay = |keep: &[usize]| -> Option<(Vec<usize>, Trace)> {
+        let mut t = Trace {
+            states: vec![old.states[0].clone()],
+            actions: vec![],
+        };
+        if !q.holds(p, &t.states[0]) {
+            return Some((vec![], t));
+        }
+        let mut taken = vec![];
+        for &i in keep {
+            let a = old.actions[i];
+            let succ = apply(p, t.states.last().expect("non-empty"), a);
+            let hint = &old.states[i + 1];
+            let Some(next) = succ
+                .iter()
+                .find(|s| *s == hint)
+                .or_else(|| succ.iter().find(|s| s.zk_leader == hint.zk_leader))
+                .or(succ.first())
+            else {
+                continue;
+            };
+            let bad = !q.holds(p, next);
+            t.states.push(next.clone());
+            t.actions.push(a);
+            taken.push(i);
+            if bad {
+                return Some((taken, t));
+            }
+        }
+        None
+    };
+    let mut keep: Vec<usize> = (0..old.actions.len()).collect();
+    let mut best = old.clone();
+    let mut chunk = (keep.len() / 2).max(1);
+    loop {
+        let mut cut = false;
+        let mut i = 0;
+        while i < keep.len() {
+            let end = (i + chunk).min(keep.len());
+            let mut cand = keep[..i].to_vec();
+            cand.extend_from_slice(&keep[end..]);
+            match replay(&cand) {
+                Some((k, t)) => {
+                    keep = k;
+                    best = t;
+                    cut = true;
+                }
+                None => i += chunk,
+            }
+        }
+        if !cut {
+            if chunk == 1 {
+                break;
+            }
+            chunk = (chunk / 2).max(1);
+        }
+    }
+    match best.replay(p, q) {
+        Ok(conjunct) => Counterexample {
+            property: q,
+            trace: best,
+            conjunct,
+            lasso: None,
+        },
+        // Not expected (every state came from `apply`); the walk's own
+        // trace stands.
+        Err(_) => cx.clone(),
     }
 }
 
@@ -322,7 +412,11 @@ pub fn run(p: &Params, opts: &SimOptions) -> Result<SimReport> {
                                     .as_ref()
                                     .is_none_or(|g| (g.cx.trace.depth(), g.seed) > (at, seed))
                                 {
-                                    f[qi] = Some(Found { seed, cx });
+                                    f[qi] = Some(Found {
+                                        seed,
+                                        walked: cx.trace.depth(),
+                                        cx,
+                                    });
                                 }
                             }
                             Err(e) => {
@@ -348,13 +442,15 @@ pub fn run(p: &Params, opts: &SimOptions) -> Result<SimReport> {
     if let Some(e) = error.into_inner().unwrap() {
         return Err(e);
     }
+    // Each violation met, cut short (milliseconds: concrete replays).
+    let found = found.into_inner().unwrap().into_iter().map(|f| {
+        f.map(|mut f| {
+            f.cx = shrink(p, &f.cx);
+            f
+        })
+    });
     Ok(SimReport {
-        found: opts
-            .props
-            .iter()
-            .copied()
-            .zip(found.into_inner().unwrap())
-            .collect(),
+        found: opts.props.iter().copied().zip(found).collect(),
         runs: done.into_inner(),
         steps: steps.into_inner(),
         seconds: start.elapsed().as_secs_f64(),
@@ -432,5 +528,51 @@ mod tests {
         assert!(f.seed >= 7 && f.seed < 407);
         f.cx.trace.replay(&p, Property::Consistent).unwrap();
         assert!(r.found[1].1.is_none());
+    }
+
+    #[test]
+    fn shrink_cuts_a_walk_to_a_shorter_real_violation() {
+        // 4 replicas, quorum 2: a write is lost; the shortest loss takes 10
+        // steps (BMC and the explicit search agree, tests/regression.rs).
+        let p = Params {
+            replicas: 4,
+            ..Params::default()
+        };
+        let props = [Property::Consistent];
+        let mut w = Walker::new(&p, &props);
+        let cx = (0..10_000u64)
+            .find_map(|seed| {
+                let walk = w.walk(seed, 100, true, &[true]);
+                let at = walk.violated[0]?;
+                let t = w.trace(walk.init, at).unwrap();
+                let conjunct = t.replay(&p, Property::Consistent).unwrap();
+                Some(Counterexample {
+                    property: Property::Consistent,
+                    trace: t,
+                    conjunct,
+                    lasso: None,
+                })
+            })
+            .expect("some walk loses a write");
+        let short = shrink(&p, &cx);
+        let d = short.trace.depth();
+        // A real trace of the spec that ends in the violation, from the
+        // walk's first state, shorter than the walk and no shorter than the
+        // shortest.
+        assert_eq!(
+            short.trace.replay(&p, Property::Consistent),
+            Ok(short.conjunct.clone())
+        );
+        assert_eq!(short.trace.states[0], cx.trace.states[0]);
+        assert!(d < cx.trace.depth(), "{d} of {}", cx.trace.depth());
+        assert!(d >= 10, "{d}");
+        // A fixpoint: no step of it can be cut.
+        assert_eq!(shrink(&p, &short).trace.depth(), d);
+        // A trace that ends satisfying the property is no violation to
+        // cut: shrink leaves it alone.
+        let mut no = short.clone();
+        no.trace.states.truncate(d);
+        no.trace.actions.truncate(d - 1);
+        assert_eq!(shrink(&p, &no).trace.depth(), d - 1);
     }
 }

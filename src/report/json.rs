@@ -23,10 +23,16 @@ pub fn verdict(p: &Params, name: &str, v: &Verdict) -> Value {
             }
             j
         }
-        Verdict::Found { cx, seed } => json!({
+        Verdict::Found {
+            cx,
+            seed,
+            walked,
+            holds_up_to,
+        } => json!({
             "name": name, "verdict": "violated", "depth": cx.trace.depth(),
             "conjunct": cx.conjunct, "trace": itf::trace_json(p, cx),
             "shortest": false, "found_by": "simulation", "seed": seed,
+            "walk_steps": walked, "holds_up_to": holds_up_to,
         }),
         Verdict::NotFound { runs, depth } => json!({
             "name": name, "verdict": "not_found", "runs": runs, "depth": depth,

@@ -206,7 +206,7 @@ pub fn text(outcome: &Outcome, full_states: bool) -> String {
 pub fn reach_words(v: &Verdict) -> String {
     match v {
         Verdict::Violated(cx) => format!("reachable at depth {} (shortest witness)", cx.trace.depth()),
-        Verdict::Found { cx, seed } => format!(
+        Verdict::Found { cx, seed, .. } => format!(
             "reachable at depth {} (random simulation, walk seed {seed}; not known to be the shortest)",
             cx.trace.depth()
         ),
@@ -231,7 +231,7 @@ pub fn coverage_words(v: &Verdict) -> String {
             format!("never enabled (exhaustive explicit search of {states} distinct states)")
         }
         Verdict::Proved(m) => format!("never enabled, proved for every depth ({})", m.name()),
-        Verdict::Found { cx, seed } => format!(
+        Verdict::Found { cx, seed, .. } => format!(
             "enabled at depth {} (random simulation, walk seed {seed}; not known to be the first)",
             cx.trace.depth()
         ),

@@ -77,7 +77,17 @@ pub struct ProveOptions {
     pub minimize: bool,
     /// Candidates left out (ablation: what a proof needs).
     pub exclude: Option<fn(&Family) -> bool>,
+    /// Random walks after the first BMC run (their `props` are the open
+    /// properties): a violation too deep for BMC is met in milliseconds;
+    /// no proof is tried for a property a walk violated.
+    pub walks: Option<crate::engine::simulate::SimOptions>,
+    /// Seconds per property to shorten a walk's violation (the explicit
+    /// search, then BMC, bounded by its depth).
+    pub shorten_secs: u64,
 }
+
+/// Walks `--prove` runs (about half a second on two cores).
+pub const PROVE_WALKS: u64 = 20_000;
 
 impl ProveOptions {
     pub fn new(props: Vec<Property>) -> ProveOptions {
@@ -93,6 +103,8 @@ impl ProveOptions {
             seed: true,
             minimize: false,
             exclude: None,
+            walks: None,
+            shorten_secs: 60,
         }
     }
 }
