@@ -101,11 +101,15 @@ pub fn spawn_group<T: Send + 'static>(
     (h, group)
 }
 
-/// Lowers the calling thread's scheduling priority to nice 19 (threads it
+/// The niceness of the partial-order reduction's proof, which only speeds
+/// BMC up (see `check::race::racer_nice` for the racers').
+pub const PROOF_NICE: i32 = 19;
+
+/// Lowers the calling thread's scheduling priority to `nice` (threads it
 /// starts inherit it): for work that must not slow the thread that gives
 /// the answers when there are fewer cores than threads (the racers beside
 /// BMC, the reduction's proof). Where the system refuses, nothing changes.
-pub fn lower_priority() {
+pub fn lower_priority(nice: i32) {
     #[cfg(target_os = "linux")]
     {
         extern "C" {
@@ -114,7 +118,7 @@ pub fn lower_priority() {
         }
         const PRIO_PROCESS: i32 = 0;
         // SAFETY: plain system calls on the calling thread's own id.
-        let r = unsafe { setpriority(PRIO_PROCESS, gettid() as u32, 19) };
+        let r = unsafe { setpriority(PRIO_PROCESS, gettid() as u32, nice) };
         if r != 0 {
             log::debug!("could not lower a thread's priority");
         }

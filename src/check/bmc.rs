@@ -353,7 +353,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         let p = p.clone();
         interrupt::spawn_group(move || {
             // Needed only from depth 10 on: BMC and a racer go first.
-            interrupt::lower_priority();
+            interrupt::lower_priority(interrupt::PROOF_NICE);
             let _z3 = interrupt::Guard::new();
             crate::symbolic::por::verify(&p)
         })

@@ -43,6 +43,22 @@ pub fn wants_walks(p: &Params) -> bool {
     p.replicas >= 5 || p.clients >= 3
 }
 
+/// The niceness of the racers beside BMC (the explicit search, the walks):
+/// always below BMC and its helper threads; on up to 4 replicas, where the
+/// explicit search usually answers first (docs/scale.md), above the
+/// reduction's proof (nice 19), else beside it. Measured in one run
+/// (`scripts/bench --runs 3`, medians): at nice 10, W1 (3 replicas) 0.54 s
+/// against 0.75 s at 19, as the proof no longer halves the explicit
+/// search's core; but W6 (7 replicas, decided by BMC) 3.90 s against 3.17
+/// s, as the proof came later and BMC ran without the reduction longer.
+pub fn racer_nice(p: &Params) -> i32 {
+    if p.replicas <= 4 {
+        10
+    } else {
+        interrupt::PROOF_NICE
+    }
+}
+
 /// The engines' names, as reports show them.
 pub const SYMBOLIC: &str = "symbolic";
 pub const EXPLICIT: &str = "explicit";
@@ -137,6 +153,7 @@ pub fn run_with(
     let props = plan.bmc.props.clone();
     let (tx, rx) = mpsc::channel::<(&'static str, Result<Report>)>();
     let mut racers: Vec<(&'static str, Arc<Group>)> = vec![];
+    let nice = racer_nice(p);
     let mut start_racer = |name: &'static str, run: Box<dyn FnOnce() -> Result<Report> + Send>| {
         let group = Group::new();
         let tx = tx.clone();
@@ -147,7 +164,7 @@ pub fn run_with(
             if name != SYMBOLIC {
                 // The explicit search and the walks: BMC and its helpers
                 // keep the cores when there are not enough.
-                interrupt::lower_priority();
+                interrupt::lower_priority(nice);
             }
             interrupt::enter(Some(g));
             let _z3 = interrupt::Guard::new();
