@@ -24,6 +24,11 @@ use crate::symbolic::Encoding;
 use crate::trace::Loop;
 use std::time::Instant;
 
+/// Batches of walks run after a walk met a violation, each until its own
+/// first one (see `run_invariants`).
+const MORE_WALK_BATCHES: u64 = 16;
+const MORE_WALKS: u64 = 2_000;
+
 /// Runs `--prove` for every selected property. `Finish` (`FairSpec =>
 /// <>TerminateCond`) is proved as two facts: no cycle of real steps (a
 /// ranking measure, `engine::prove::ranking`) and no deadlock (the state
@@ -222,7 +227,37 @@ fn run_invariants(
                 t.elapsed().as_secs_f64()
             ));
             for (q, f) in r.found {
-                let Some(f) = f else { continue };
+                let Some(mut f) = f else { continue };
+                let first = f.cx.trace.depth();
+                // More walks, each batch stopping at its first violation of
+                // q (cut short like the first): the shortest cut wins. Cuts
+                // land a few steps above the shortest, and differ by walk.
+                for batch in 0..MORE_WALK_BATCHES {
+                    let more = SimOptions {
+                        props: vec![q],
+                        seed: w.seed.wrapping_add(w.runs + batch * MORE_WALKS),
+                        runs: MORE_WALKS,
+                        ..w.clone()
+                    };
+                    if let Some(Some(g)) = crate::engine::simulate::run(p, &more)?
+                        .found
+                        .pop()
+                        .map(|(_, g)| g)
+                    {
+                        if g.cx.trace.depth() < f.cx.trace.depth() {
+                            f = g;
+                        }
+                    }
+                }
+                if f.cx.trace.depth() < first {
+                    events.stage(format!(
+                        "{q}: {MORE_WALK_BATCHES} more batches of walks: the walk with seed {} \
+                         violates it at step {}, cut to {} steps",
+                        f.seed,
+                        f.walked,
+                        f.cx.trace.depth()
+                    ));
+                }
                 let secs = clock
                     .left_ms()
                     .map_or(opts.shorten_secs, |ms| opts.shorten_secs.min(ms / 1000));
