@@ -13,7 +13,7 @@ use crate::engine::prove::minimize::{minimize, MINIMIZE_ABOVE};
 use crate::engine::prove::recheck::{check_certificate, check_certificate_all, CertError};
 use crate::engine::prove::strengthen::{seed_from_small, strengthen};
 use crate::engine::prove::{ranking, spacer, unknown, Clock, ProveDetail, ProveOptions, Route};
-use crate::engine::simulate::SimOptions;
+use crate::engine::simulate::{self, Found, SimOptions};
 use crate::engine::{Events, Finder, Method, Report, Verdict};
 use crate::error::{Error, Result};
 use crate::interrupt;
@@ -188,87 +188,11 @@ fn run_invariants(
             t.elapsed().as_secs_f64()
         ));
     }
-    // 0b. Random walks: a violation deeper than that (the lost write of 5
-    // replicas with quorum 3 is 30 steps deep) is met in milliseconds, cut
-    // short, then shortened by the bounded engines within the budget; no
-    // proof is tried for a property a walk violated.
+    // 0b. Random walks: a violation deeper than that is met in
+    // milliseconds; no proof is tried for a property a walk violated.
     if let Some(w) = &opts.walks {
-        let props: Vec<Property> = opts
-            .props
-            .iter()
-            .copied()
-            .filter(|q| !q.is_temporal() && !early.iter().any(|(q2, _)| q2 == q))
-            .collect();
-        if !props.is_empty() && !clock.expired() {
-            let t = Instant::now();
-            let r = crate::engine::simulate::run(p, &SimOptions { props, ..w.clone() })?;
-            events.stage(format!(
-                "random walks: {} of at most {} steps, {} ({:.2} s)",
-                r.runs,
-                w.depth,
-                match r.found.iter().filter(|(_, f)| f.is_some()).count() {
-                    0 => "no violation".to_string(),
-                    _ => r
-                        .found
-                        .iter()
-                        .filter_map(|(q, f)| {
-                            f.as_ref().map(|f| {
-                                format!(
-                                    "{q} violated at step {} of the walk with seed {}{}",
-                                    f.walked,
-                                    f.seed,
-                                    cut_words(f)
-                                )
-                            })
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                },
-                t.elapsed().as_secs_f64()
-            ));
-            for (q, f) in r.found {
-                let Some(mut f) = f else { continue };
-                let first = f.cx.trace.depth();
-                // More walks, each batch stopping at its first violation of
-                // q (cut short like the first): the shortest cut wins. Cuts
-                // land a few steps above the shortest, and differ by walk.
-                for batch in 0..MORE_WALK_BATCHES {
-                    let more = SimOptions {
-                        props: vec![q],
-                        seed: w.seed.wrapping_add(w.runs + batch * MORE_WALKS),
-                        runs: MORE_WALKS,
-                        ..w.clone()
-                    };
-                    if let Some(Some(g)) = crate::engine::simulate::run(p, &more)?
-                        .found
-                        .pop()
-                        .map(|(_, g)| g)
-                    {
-                        if g.cx.trace.depth() < f.cx.trace.depth() {
-                            f = g;
-                        }
-                    }
-                }
-                if f.cx.trace.depth() < first {
-                    events.stage(format!(
-                        "{q}: {MORE_WALK_BATCHES} more batches of walks: the walk with seed {} \
-                         violates it at step {}, cut to {} steps",
-                        f.seed,
-                        f.walked,
-                        f.cx.trace.depth()
-                    ));
-                }
-                let secs = clock
-                    .left_ms()
-                    .map_or(opts.shorten_secs, |ms| opts.shorten_secs.min(ms / 1000));
-                let mut v = shorten(p, q, f, secs, events)?;
-                if let Verdict::Found { holds_up_to, .. } = &mut v {
-                    let known = early_holds.iter().find(|(x, _)| *x == q).map(|(_, k)| *k);
-                    *holds_up_to = (*holds_up_to).max(known);
-                }
-                early.push((q, v));
-            }
-        }
+        let found = walk_first(p, opts, w, &early, &early_holds, &clock, events)?;
+        early.extend(found);
     }
     let open: Vec<Property> = opts
         .props
@@ -451,4 +375,107 @@ fn run_invariants(
         },
         detail,
     ))
+}
+
+/// `--prove`'s random walks over the properties not yet decided (`done`):
+/// a violation deeper than the first BMC run (the lost write of 5 replicas
+/// with quorum 3 is 30 steps deep) is met in milliseconds, cut short, then
+/// shortened by the bounded engines within the budget. The verdicts of the
+/// properties a walk violated; `early_holds` is the depth up to which the
+/// first BMC run found none, per property.
+fn walk_first(
+    p: &Params,
+    opts: &ProveOptions,
+    w: &SimOptions,
+    done: &[(Property, Verdict)],
+    early_holds: &[(Property, usize)],
+    clock: &Clock,
+    events: &Events,
+) -> Result<Vec<(Property, Verdict)>> {
+    let props: Vec<Property> = opts
+        .props
+        .iter()
+        .copied()
+        .filter(|q| !q.is_temporal() && !done.iter().any(|(q2, _)| q2 == q))
+        .collect();
+    if props.is_empty() || clock.expired() {
+        return Ok(vec![]);
+    }
+    let t = Instant::now();
+    let r = simulate::run(p, &SimOptions { props, ..w.clone() })?;
+    events.stage(format!(
+        "random walks: {} of at most {} steps, {} ({:.2} s)",
+        r.runs,
+        w.depth,
+        match r.found.iter().filter(|(_, f)| f.is_some()).count() {
+            0 => "no violation".to_string(),
+            _ => r
+                .found
+                .iter()
+                .filter_map(|(q, f)| {
+                    f.as_ref().map(|f| {
+                        format!(
+                            "{q} violated at step {} of the walk with seed {}{}",
+                            f.walked,
+                            f.seed,
+                            cut_words(f)
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        },
+        t.elapsed().as_secs_f64()
+    ));
+    let mut verdicts = vec![];
+    for (q, f) in r.found {
+        let Some(f) = f else { continue };
+        let f = shortest_cut(p, w, q, f, events)?;
+        let secs = clock
+            .left_ms()
+            .map_or(opts.shorten_secs, |ms| opts.shorten_secs.min(ms / 1000));
+        let mut v = shorten(p, q, f, secs, events)?;
+        if let Verdict::Found { holds_up_to, .. } = &mut v {
+            let known = early_holds.iter().find(|(x, _)| *x == q).map(|(_, k)| *k);
+            *holds_up_to = (*holds_up_to).max(known);
+        }
+        verdicts.push((q, v));
+    }
+    Ok(verdicts)
+}
+
+/// `f`, or a shorter cut from more walks: `MORE_WALK_BATCHES` batches,
+/// each stopping at its first violation of `q` (cut short like the
+/// first). Cuts land a few steps above the shortest, and differ by walk.
+fn shortest_cut(
+    p: &Params,
+    w: &SimOptions,
+    q: Property,
+    mut f: Found,
+    events: &Events,
+) -> Result<Found> {
+    let first = f.cx.trace.depth();
+    for batch in 0..MORE_WALK_BATCHES {
+        let more = SimOptions {
+            props: vec![q],
+            seed: w.seed.wrapping_add(w.runs + batch * MORE_WALKS),
+            runs: MORE_WALKS,
+            ..w.clone()
+        };
+        if let Some((_, Some(g))) = simulate::run(p, &more)?.found.pop() {
+            if g.cx.trace.depth() < f.cx.trace.depth() {
+                f = g;
+            }
+        }
+    }
+    if f.cx.trace.depth() < first {
+        events.stage(format!(
+            "{q}: {MORE_WALK_BATCHES} more batches of walks: the walk with seed {} violates it \
+             at step {}, cut to {} steps",
+            f.seed,
+            f.walked,
+            f.cx.trace.depth()
+        ));
+    }
+    Ok(f)
 }

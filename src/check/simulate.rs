@@ -1,7 +1,7 @@
 //! `--simulate`: random walks first, then, with `--shorten`, the shortest
 //! trace to each violation they met, by whichever bounded engine answers
 //! within the budget: the explicit search bounded by the walk's depth (a
-//! state budget), else BMC bounded by it (the time left). What cannot be
+//! state budget) racing BMC bounded by it (`race`). What cannot be
 //! shortened in time is reported as the walk found it, labelled as such.
 
 use super::bmc::{BmcPlan, InvariantPolicy};
@@ -124,27 +124,32 @@ pub fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) ->
             Ok(v.clone())
         }
         Verdict::Unknown { holds_up_to, .. } | Verdict::Found { holds_up_to, .. } => {
-            let lower = *holds_up_to;
-            events.stage(format!(
-                "{q}: not shortened within {secs} s ({}): the walk's trace of {d} steps is \
-                 reported, and a shorter one may exist",
-                match lower {
-                    Some(k) => format!("no violation up to depth {k}"),
-                    None => "no depth completed".into(),
-                }
-            ));
-            Ok(f.into_verdict(lower))
+            not_shortened(q, f, secs, *holds_up_to, events)
         }
-        Verdict::HoldsUpTo(k) if *k < d => {
-            let lower = Some(*k);
-            events.stage(format!(
-                "{q}: not shortened within {secs} s (no violation up to depth {k}): the walk's \
-                 trace of {d} steps is reported, and a shorter one may exist"
-            ));
-            Ok(f.into_verdict(lower))
-        }
+        Verdict::HoldsUpTo(k) if *k < d => not_shortened(q, f, secs, Some(*k), events),
         v => Err(Error::internal(format!(
             "a walk met a {q} violation at depth {d}, but the engines bounded by {d} say {v}"
         ))),
     }
+}
+
+/// The walk's violation `f`, not shortened within `secs`; none exists up
+/// to depth `lower`.
+fn not_shortened(
+    q: Property,
+    f: Found,
+    secs: u64,
+    lower: Option<usize>,
+    events: &Events,
+) -> Result<Verdict> {
+    events.stage(format!(
+        "{q}: not shortened within {secs} s ({}): the walk's trace of {} steps is reported, \
+         and a shorter one may exist",
+        match lower {
+            Some(k) => format!("no violation up to depth {k}"),
+            None => "no depth completed".into(),
+        },
+        f.cx.trace.depth()
+    ));
+    Ok(f.into_verdict(lower))
 }

@@ -9,7 +9,7 @@ use semisync_bmc::check::temporal::TemporalPlan;
 use semisync_bmc::check::Job;
 use semisync_bmc::engine::bmc::{BmcOptions, Loops};
 use semisync_bmc::engine::explicit::ExplicitOptions;
-use semisync_bmc::engine::prove::{ProveOptions, Route, PROVE_WALKS};
+use semisync_bmc::engine::prove::{par, ProveOptions, Route, PROVE_WALKS};
 use semisync_bmc::engine::simulate::SimOptions;
 use semisync_bmc::error::{Error, Result};
 use semisync_bmc::params::Params;
@@ -264,7 +264,7 @@ impl Cli {
                     depth: self.depth().max(100),
                     seed: 1,
                     swarm: true,
-                    workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    workers: par::workers(),
                     stop_at_first: false,
                 }),
                 shorten_secs: self.shorten_budget(),
@@ -327,9 +327,7 @@ impl Cli {
                     depth: self.depth(),
                     seed,
                     swarm: self.swarm,
-                    workers: self.workers.unwrap_or_else(|| {
-                        std::thread::available_parallelism().map_or(1, |n| n.get())
-                    }),
+                    workers: self.workers.unwrap_or_else(par::workers),
                     stop_at_first: self.stop_at_first,
                 },
                 shorten_secs: self.shorten.then_some(self.shorten_budget()),

@@ -8,9 +8,9 @@ use crate::invariants::candidates::Family;
 use crate::invariants::{conj_name, required, Conj};
 use crate::params::Params;
 use crate::spec::{successors, Property, State};
-use crate::symbolic::Encoding;
+use crate::symbolic::{Encoding, StepVars};
 use std::time::Instant;
-use z3::ast::Bool;
+use z3::ast::{Bool, BV};
 use z3::{SatResult, Solver};
 
 /// The outcome of Houdini.
@@ -157,14 +157,141 @@ fn houdini(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, Str
     }
 }
 
-/// What one induction query of a pass found: the candidates (indices)
-/// false in the model's successor, the model as a counterexample to
-/// induction, and its first state (to explore forward from).
+/// The terms of the induction query, built once per thread (each thread
+/// has its own Z3 context): the two states and the step's selector, the
+/// required conjuncts and the candidates at both states.
+struct Terms {
+    s0: Vec<BV>,
+    s1: Vec<BV>,
+    sv: StepVars,
+    req: Vec<Conj>,
+    req0: Vec<Bool>,
+    req1: Vec<Bool>,
+    at0: Vec<Bool>,
+    at1: Vec<Bool>,
+}
+
+impl Terms {
+    fn new(enc: &Encoding, opt: &[Conj]) -> Terms {
+        let s0 = enc.state(0);
+        let s1 = enc.state(1);
+        let req = required();
+        Terms {
+            sv: enc.step_vars(0),
+            req0: req.iter().map(|c| c.sym(enc, &s0)).collect(),
+            req1: req.iter().map(|c| c.sym(enc, &s1)).collect(),
+            at0: opt.iter().map(|c| c.sym(enc, &s0)).collect(),
+            at1: opt.iter().map(|c| c.sym(enc, &s1)).collect(),
+            req,
+            s0,
+            s1,
+        }
+    }
+
+    /// The goal of a query: an active candidate (and, `with_required`, a
+    /// required conjunct) false at the second state; `None` when nothing is
+    /// left to break.
+    fn goal(&self, active: &[bool], with_required: bool) -> Option<Bool> {
+        let mut neg: Vec<Bool> = (0..active.len())
+            .filter(|&i| active[i])
+            .map(|i| self.at1[i].not())
+            .collect();
+        if with_required {
+            neg.extend(self.req1.iter().map(|b| b.not()));
+        }
+        (!neg.is_empty()).then(|| Bool::or(&neg))
+    }
+
+    /// A fresh solver with `step` and, at the first state, the required
+    /// and the active candidates asserted outright (one incremental solver
+    /// with an assumption literal per candidate was up to 12x slower on
+    /// the last, unsatisfiable, round).
+    fn solver(&self, clock: &Clock, step: &Bool, active: &[bool]) -> Solver {
+        let sol = solver(clock);
+        sol.assert(step);
+        for b in &self.req0 {
+            sol.assert(b);
+        }
+        for (on, b) in active.iter().zip(&self.at0) {
+            if *on {
+                sol.assert(b);
+            }
+        }
+        sol
+    }
+
+    /// What a model of the query breaks: the candidates of `asked` false
+    /// at the second state, as a counterexample to induction named by
+    /// them (by the required conjuncts it breaks when none), and its first
+    /// state.
+    fn answer(&self, enc: &Encoding, opt: &[Conj], asked: &[bool], m: &z3::Model) -> Answer {
+        let p = &enc.p;
+        let breaks: Vec<usize> = (0..opt.len())
+            .filter(|&i| asked[i] && eval_bool(m, &self.at1[i]) == Some(false))
+            .collect();
+        let names = if breaks.is_empty() {
+            self.req
+                .iter()
+                .zip(&self.req1)
+                .filter(|(_, b)| eval_bool(m, b) == Some(false))
+                .map(|(c, _)| conj_name(c, p))
+                .collect()
+        } else {
+            breaks.iter().map(|&i| conj_name(&opt[i], p)).collect()
+        };
+        Answer {
+            breaks,
+            cti: decode_cti(enc, m, &self.s0, &self.s1, &self.sv.act, names),
+            start: decode_state(enc, m, &self.s0),
+        }
+    }
+}
+
+/// What one model of an induction query found: the candidates (indices)
+/// false in its successor, the model as a counterexample to induction, and
+/// its first state (to explore forward from).
 struct Answer {
-    action: usize,
     breaks: Vec<usize>,
     cti: Cti,
     start: Option<State>,
+}
+
+/// Drops the candidates `x` breaks that are still active (a property among
+/// them is recorded with `x` as its counterexample), then those false in
+/// states explored forward from `x`'s first state: every state met
+/// satisfies the active candidates (those false in it are dropped first),
+/// so a candidate false in one of its successors is not inductive either.
+fn drop_broken(
+    enc: &Encoding,
+    opt: &[Conj],
+    active: &mut [bool],
+    dropped_props: &mut Vec<(Property, Cti)>,
+    x: Answer,
+) {
+    for &i in &x.breaks {
+        if !active[i] {
+            continue;
+        }
+        if let Conj::Prop(q) = opt[i] {
+            dropped_props.push((q, x.cti.clone()));
+        }
+        if let Conj::Cand(Family::Shape(_)) | Conj::Prop(_) = opt[i] {
+            log::debug!(
+                "Houdini: dropped {} by {:?}\n{}",
+                conj_name(&opt[i], &enc.p),
+                x.cti.action,
+                x.cti.render()
+            );
+        }
+        active[i] = false;
+    }
+    if let Some(start) = x.start {
+        for i in simulate(enc, opt, active, start, SIM_STATES) {
+            if let Conj::Prop(q) = opt[i] {
+                log::debug!("Houdini: {q} dropped by simulation");
+            }
+        }
+    }
 }
 
 /// What the workers of `houdini_split` share.
@@ -174,12 +301,13 @@ struct Shared {
     /// them.
     with_required: bool,
     /// The pass: the action instances to ask about, the next one to hand
-    /// out, the queries still running, and what the others found.
+    /// out, the queries still running, and what the others found (with the
+    /// instance that found it).
     todo: Vec<usize>,
     full: bool,
     next: usize,
     running: usize,
-    found: Vec<Answer>,
+    found: Vec<(usize, Answer)>,
     passes: usize,
     queries: usize,
     done: bool,
@@ -219,15 +347,7 @@ fn houdini_split(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdin
     let wake = std::sync::Condvar::new();
     let t = Instant::now();
     super::par::on_every_core(enc, |enc| {
-        let p = &enc.p;
-        let req = required();
-        let s0 = enc.state(0);
-        let s1 = enc.state(1);
-        let sv = enc.step_vars(0);
-        let req0: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s0)).collect();
-        let req1: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s1)).collect();
-        let at0: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s0)).collect();
-        let at1: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s1)).collect();
+        let terms = Terms::new(enc, &opt);
         let mut g = shared.lock().unwrap();
         loop {
             if g.done || g.error.is_some() {
@@ -248,44 +368,12 @@ fn houdini_split(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdin
                 let active = g.active.clone();
                 let with_required = g.with_required;
                 drop(g);
-                let r = ask(
-                    enc,
-                    &opt,
-                    &active,
-                    with_required,
-                    a,
-                    &req0,
-                    &at0,
-                    &at1,
-                    &req1,
-                    clock,
-                );
-                let answer = r.map(|m| {
-                    m.map(|m| {
-                        let breaks: Vec<usize> = (0..opt.len())
-                            .filter(|&i| active[i] && eval_bool(&m, &at1[i]) == Some(false))
-                            .collect();
-                        let names = if breaks.is_empty() {
-                            req.iter()
-                                .zip(&req1)
-                                .filter(|(_, b)| eval_bool(&m, b) == Some(false))
-                                .map(|(c, _)| conj_name(c, p))
-                                .collect()
-                        } else {
-                            breaks.iter().map(|&i| conj_name(&opt[i], p)).collect()
-                        };
-                        Answer {
-                            action: a,
-                            breaks,
-                            cti: decode_cti(enc, &m, &s0, &s1, &sv.act, names),
-                            start: decode_state(enc, &m, &s0),
-                        }
-                    })
-                });
+                let answer = ask(enc, &terms, &active, with_required, a, clock)
+                    .map(|m| m.map(|m| terms.answer(enc, &opt, &active, &m)));
                 g = shared.lock().unwrap();
                 g.running -= 1;
                 match answer {
-                    Ok(Some(x)) => g.found.push(x),
+                    Ok(Some(x)) => g.found.push((a, x)),
                     Ok(None) => {}
                     Err(e) => g.error = Some(e),
                 }
@@ -325,43 +413,20 @@ fn houdini_split(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdin
 /// One induction query of a pass: a model of a successor by action
 /// instance `a` that breaks an active candidate (or a required conjunct),
 /// or `None` when there is none.
-#[allow(clippy::too_many_arguments)]
 fn ask(
     enc: &Encoding,
-    opt: &[Conj],
+    terms: &Terms,
     active: &[bool],
     with_required: bool,
     a: usize,
-    req0: &[Bool],
-    at0: &[Bool],
-    at1: &[Bool],
-    req1: &[Bool],
     clock: &Clock,
 ) -> Result<Option<z3::Model>, String> {
-    let mut neg: Vec<Bool> = (0..opt.len())
-        .filter(|&i| active[i])
-        .map(|i| at1[i].not())
-        .collect();
-    if with_required {
-        neg.extend(req1.iter().map(|b| b.not()));
-    }
-    if neg.is_empty() {
+    let Some(goal) = terms.goal(active, with_required) else {
         return Ok(None);
-    }
-    let s0 = enc.state(0);
-    let s1 = enc.state(1);
-    let sv = enc.step_vars(0);
-    let sol = solver(clock);
-    sol.assert(enc.trans_restricted(&s0, &s1, &sv, Some(a)));
-    for b in req0 {
-        sol.assert(b);
-    }
-    for (on, b) in active.iter().zip(at0) {
-        if *on {
-            sol.assert(b);
-        }
-    }
-    sol.assert(Bool::or(&neg));
+    };
+    let step = enc.trans_restricted(&terms.s0, &terms.s1, &terms.sv, Some(a));
+    let sol = terms.solver(clock, &step, active);
+    sol.assert(goal);
     let tq = Instant::now();
     let r = sol.check();
     log::trace!(
@@ -394,8 +459,8 @@ fn end_pass(enc: &Encoding, opt: &[Conj], g: &mut Shared) {
         g.full = true;
     } else {
         let mut again: Vec<usize> = vec![];
-        for x in found {
-            again.push(x.action);
+        for (a, x) in found {
+            again.push(a);
             if x.breaks.is_empty() {
                 // Only required conjuncts broken: they are not inductive
                 // relative to the set, and leave the goal.
@@ -407,31 +472,12 @@ fn end_pass(enc: &Encoding, opt: &[Conj], g: &mut Shared) {
                 }
                 continue;
             }
-            for &i in &x.breaks {
-                if let Conj::Prop(q) = opt[i] {
-                    if g.active[i] {
-                        g.dropped_props.push((q, x.cti.clone()));
-                    }
-                }
-                if log::log_enabled!(log::Level::Debug) && g.active[i] {
-                    if let Conj::Cand(Family::Shape(_)) | Conj::Prop(_) = opt[i] {
-                        log::debug!(
-                            "Houdini: dropped {} by {:?}\n{}",
-                            conj_name(&opt[i], &enc.p),
-                            x.cti.action,
-                            x.cti.render()
-                        );
-                    }
-                }
-                g.active[i] = false;
-            }
-            if let Some(start) = x.start {
-                for i in simulate(enc, opt, &mut g.active, start, SIM_STATES) {
-                    if let Conj::Prop(q) = opt[i] {
-                        log::debug!("Houdini: {q} dropped by simulation");
-                    }
-                }
-            }
+            let Shared {
+                active,
+                dropped_props,
+                ..
+            } = g;
+            drop_broken(enc, opt, active, dropped_props, x);
         }
         again.sort_unstable();
         again.dedup();
@@ -442,41 +488,16 @@ fn end_pass(enc: &Encoding, opt: &[Conj], g: &mut Shared) {
     g.passes += 1;
 }
 
-/// Houdini with one induction query per round over the whole transition:
-/// each round a fresh solver, the active candidates asserted outright.
+/// Houdini with one induction query per round over the whole transition.
 fn houdini_whole(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdini, String> {
-    let p = &enc.p;
-    let req = required();
-    let s0 = enc.state(0);
-    let s1 = enc.state(1);
-    let sv = enc.step_vars(0);
-    let trans = enc.trans(&s0, &s1, &sv);
-    let req0: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s0)).collect();
-    // A fresh solver per round, the active candidates asserted outright:
-    // one incremental solver with an assumption literal per candidate was
-    // up to 12x slower on the last (unsatisfiable) round.
-    let fresh = |active: &[bool], at0: &[Bool]| -> Solver {
-        let sol = solver(clock);
-        sol.assert(&trans);
-        for b in &req0 {
-            sol.assert(b);
-        }
-        for (a, b) in active.iter().zip(at0) {
-            if *a {
-                sol.assert(b);
-            }
-        }
-        sol
-    };
-    let at0: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s0)).collect();
-    let at1: Vec<Bool> = opt.iter().map(|c| c.sym(enc, &s1)).collect();
+    let terms = Terms::new(enc, &opt);
+    let trans = enc.trans(&terms.s0, &terms.s1, &terms.sv);
     let mut active: Vec<bool> = vec![true; opt.len()];
     let mut dropped_props = vec![];
     let mut round = 0;
     // The required conjuncts at the next state join each round's goal (one
     // unsatisfiable query at the end instead of two); once a model breaks
     // only them, they are known not inductive and leave the goal.
-    let req1: Vec<Bool> = req.iter().map(|c| c.sym(enc, &s1)).collect();
     let mut required_cti: Option<Cti> = None;
     loop {
         round += 1;
@@ -487,18 +508,11 @@ fn houdini_whole(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdin
                 "stopped in Houdini round {round} (budget or interruption)"
             ));
         }
-        let mut neg: Vec<Bool> = (0..opt.len())
-            .filter(|&i| active[i])
-            .map(|i| at1[i].not())
-            .collect();
-        if required_cti.is_none() {
-            neg.extend(req1.iter().map(|b| b.not()));
-        }
-        if neg.is_empty() {
+        let Some(goal) = terms.goal(&active, required_cti.is_none()) else {
             break;
-        }
-        let sol = fresh(&active, &at0);
-        sol.assert(Bool::or(&neg));
+        };
+        let sol = terms.solver(clock, &trans, &active);
+        sol.assert(goal);
         let tq = Instant::now();
         let answer = sol.check();
         log::debug!(
@@ -519,57 +533,15 @@ fn houdini_whole(enc: &Encoding, opt: Vec<Conj>, clock: &Clock) -> Result<Houdin
                     active.iter().filter(|&&a| a).count()
                 );
                 let m = sol.get_model().ok_or("no model")?;
-                let mut broken = vec![];
-                for i in 0..opt.len() {
-                    if active[i] && eval_bool(&m, &at1[i]) == Some(false) {
-                        active[i] = false;
-                        broken.push(i);
-                    }
-                }
-                if broken.is_empty() {
+                let x = terms.answer(enc, &opt, &active, &m);
+                if x.breaks.is_empty() {
                     if required_cti.is_some() {
                         return Err("Houdini: a model with nothing to drop".into());
                     }
-                    let names = req
-                        .iter()
-                        .zip(&req1)
-                        .filter(|(_, b)| eval_bool(&m, b) == Some(false))
-                        .map(|(c, _)| conj_name(c, p))
-                        .collect();
-                    required_cti = Some(decode_cti(enc, &m, &s0, &s1, &sv.act, names));
+                    required_cti = Some(x.cti);
                     continue;
                 }
-                if log::log_enabled!(log::Level::Debug) {
-                    let cti = decode_cti(enc, &m, &s0, &s1, &sv.act, vec![]);
-                    for &i in &broken {
-                        if let Conj::Cand(Family::Shape(_)) | Conj::Prop(_) = opt[i] {
-                            log::debug!(
-                                "Houdini round {round}: dropped {} by {:?}\n{}",
-                                conj_name(&opt[i], p),
-                                cti.action,
-                                cti.render()
-                            );
-                        }
-                    }
-                }
-                for &i in &broken {
-                    if let Conj::Prop(q) = opt[i] {
-                        let names = broken.iter().map(|&j| conj_name(&opt[j], p)).collect();
-                        dropped_props.push((q, decode_cti(enc, &m, &s0, &s1, &sv.act, names)));
-                    }
-                }
-                // Explore forward from the counterexample's state: every
-                // state met satisfies the active candidates (those false in
-                // it are dropped first), so a candidate false in one of its
-                // successors is not inductive either.
-                if let Some(start) = decode_state(enc, &m, &s0) {
-                    let dropped = simulate(enc, &opt, &mut active, start, SIM_STATES);
-                    for i in dropped {
-                        if let Conj::Prop(q) = opt[i] {
-                            log::debug!("Houdini: {q} dropped by simulation");
-                        }
-                    }
-                }
+                drop_broken(enc, &opt, &mut active, &mut dropped_props, x);
             }
         }
     }

@@ -82,7 +82,7 @@ pub struct ProveOptions {
     /// no proof is tried for a property a walk violated.
     pub walks: Option<crate::engine::simulate::SimOptions>,
     /// Seconds per property to shorten a walk's violation (the explicit
-    /// search, then BMC, bounded by its depth).
+    /// search and BMC race, bounded by its depth: `check::simulate::shorten`).
     pub shorten_secs: u64,
 }
 
