@@ -339,6 +339,13 @@ impl Layout {
     /// Packs slot values into `words()` machine words.
     pub fn pack(&self, v: &[u64]) -> Box<[u64]> {
         let mut out = vec![0u64; self.words()];
+        self.pack_into(v, &mut out);
+        out.into_boxed_slice()
+    }
+
+    /// `pack` into `out` (`words()` long), without allocating.
+    pub fn pack_into(&self, v: &[u64], out: &mut [u64]) {
+        out.iter_mut().for_each(|w| *w = 0);
         for (i, &x) in v.iter().enumerate() {
             let (off, w) = (self.offsets[i] as usize, self.slots[i].width as usize);
             let (word, bit) = (off / 64, off % 64);
@@ -347,7 +354,6 @@ impl Layout {
                 out[word + 1] |= x >> (64 - bit);
             }
         }
-        out.into_boxed_slice()
     }
 
     pub fn unpack(&self, words: &[u64]) -> Vec<u64> {

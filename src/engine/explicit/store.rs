@@ -10,7 +10,7 @@
 
 use crate::layout::Layout;
 use crate::params::Params;
-use crate::spec::{DbStatus, State};
+use crate::spec::State;
 use itertools::Itertools;
 
 const EMPTY: u32 = u32::MAX;
@@ -148,105 +148,320 @@ pub fn permute(s: &State, pr: &[usize], pc: &[usize]) -> State {
 pub struct Canon {
     pub layout: Layout,
     symmetry: bool,
+    /// `orders[k]`: every order of `0..k`, for the groups of equal
+    /// signature (up to the larger of the replica and client counts).
+    orders: Vec<Vec<Vec<u8>>>,
 }
 
-/// A replica's fields that do not name other replicas or clients.
-type ReplicaSig = (
-    bool,
-    Vec<u32>,
-    u32,
-    DbStatus,
-    Option<u32>,
-    bool,
-    bool,
-    usize,
-    usize,
-    Vec<u32>,
-    Vec<u32>,
-);
+/// One step of a 64-bit mix (splitmix64's finalizer).
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
 
-fn replica_sig(s: &State, r: usize) -> ReplicaSig {
-    let mut row: Vec<u32> = s.db_replicated[r].clone();
-    row.sort_unstable();
-    let mut col: Vec<u32> = s.db_replicated.iter().map(|row| row[r]).collect();
-    col.sort_unstable();
-    (
-        s.old_leaders[r],
-        s.db[r].clone(),
-        s.db_epoch[r],
-        s.db_status[r],
-        s.healer_replicas[r],
-        s.zk_leader == r,
-        s.db_leader[r] == r,
-        s.client_leader.iter().filter(|&&l| l == r).count(),
-        s.pending_db.iter().filter(|&&l| l == Some(r)).count(),
-        row,
-        col,
+/// Hashes a sequence of values, in order.
+fn fold(h: u64, xs: impl IntoIterator<Item = u64>) -> u64 {
+    xs.into_iter().fold(h, |h, x| mix(h ^ x))
+}
+
+/// A replica's signature, from the slot values `v`: a hash of its fields
+/// that do not name other replicas or clients (its log, epoch, status,
+/// healer entry, whether it leads, how many clients and pending requests
+/// name it, its row and column of `db_replicated` as multisets). No
+/// permutation changes it; equal states' replicas get equal ones.
+fn replica_sig(l: &Layout, v: &[u64], r: usize) -> u64 {
+    let r64 = r as u64;
+    let own = fold(
+        v[l.db_len[r]],
+        l.db_ent[r].iter().map(|&i| v[i]).chain([
+            v[l.old_leaders[r]],
+            v[l.db_epoch[r]],
+            v[l.db_status[r]],
+            v[l.hr_nil[r]],
+            v[l.hr[r]],
+            (v[l.zk_leader] == r64) as u64,
+            (v[l.db_leader[r]] == r64) as u64,
+            v[l.db_repl[r][r]],
+        ]),
+    );
+    let leads = l.client_leader.iter().filter(|&&i| v[i] == r64).count() as u64;
+    let waits = (0..l.pending_db.len())
+        .filter(|&c| v[l.pending_db_nil[c]] == 0 && v[l.pending_db[c]] == r64)
+        .count() as u64;
+    // Multisets: sums of mixed values (the order of the others is free).
+    let row = l.db_repl[r]
+        .iter()
+        .fold(0u64, |h, &i| h.wrapping_add(mix(v[i])));
+    let col = l
+        .db_repl
+        .iter()
+        .fold(0u64, |h, rw| h.wrapping_add(mix(v[rw[r]] ^ 1 << 40)));
+    fold(own, [leads, waits, row, col])
+}
+
+/// A client's signature: a hash of its own fields and of the signatures of
+/// the replicas it names.
+fn client_sig(l: &Layout, v: &[u64], rsig: &[u64], c: usize) -> u64 {
+    let pdb = if v[l.pending_db_nil[c]] == 1 {
+        0
+    } else {
+        mix(rsig[v[l.pending_db[c]] as usize])
+    };
+    fold(
+        v[l.cs_len[c]],
+        l.cs_ent[c].iter().map(|&i| v[i]).chain([
+            v[l.pending_nil[c]],
+            v[l.pending[c]],
+            v[l.cle[c]],
+            rsig[v[l.client_leader[c]] as usize],
+            pdb,
+        ]),
     )
 }
 
-/// Every permutation that sends the ids sorted by `sig` to 0, 1, 2, ...,
-/// ids of equal signature in every order: `perm[old id] = new id`.
-fn sorting_perms<K: Ord>(sig: &[K]) -> Vec<Vec<usize>> {
+/// The ids grouped by `sig`, groups in the order of their signatures:
+/// every permutation that sends the ids of the k-th group to the k-th
+/// block of new ids, in any order, sorts the ids by signature.
+fn sig_groups<K: Ord>(sig: &[K]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..sig.len()).collect();
     order.sort_by(|&a, &b| sig[a].cmp(&sig[b]));
-    let groups: Vec<Vec<usize>> = order
+    order
         .chunk_by(|&a, &b| sig[a] == sig[b])
         .map(|g| g.to_vec())
-        .collect();
-    let per_group: Vec<Vec<Vec<usize>>> = groups
-        .iter()
-        .map(|g| g.iter().copied().permutations(g.len()).collect())
-        .collect();
-    per_group
-        .into_iter()
-        .multi_cartesian_product()
-        .map(|choice| {
-            let mut perm = vec![0; sig.len()];
-            for (new, old) in choice.into_iter().flatten().enumerate() {
-                perm[old] = new;
-            }
-            perm
-        })
         .collect()
+}
+
+/// Every permutation (`perm[old id] = new id`) that sends the `k`-th group
+/// to the `k`-th block of new ids, one after the other in `perm` (a
+/// mixed-radix counter over the groups' orders; no allocation per
+/// permutation).
+struct Perms<'a> {
+    groups: &'a [Vec<usize>],
+    /// `orders[k]`: every order of `0..groups[k].len()`.
+    orders: Vec<&'a [Vec<u8>]>,
+    digit: Vec<usize>,
+    pub perm: Vec<usize>,
+    started: bool,
+}
+
+impl<'a> Perms<'a> {
+    /// `one_order(k)`: the `k`-th group's members are interchangeable, so
+    /// one order of them (the identity) gives every image the others give.
+    fn new(
+        groups: &'a [Vec<usize>],
+        orders_by_size: &'a [Vec<Vec<u8>>],
+        one_order: impl Fn(usize) -> bool,
+    ) -> Self {
+        let n = groups.iter().map(|g| g.len()).sum();
+        Perms {
+            groups,
+            orders: (0..groups.len())
+                .map(|k| {
+                    let all = &orders_by_size[groups[k].len()][..];
+                    if one_order(k) {
+                        &all[..1]
+                    } else {
+                        all
+                    }
+                })
+                .collect(),
+            digit: vec![0; groups.len()],
+            perm: vec![0; n],
+            started: false,
+        }
+    }
+
+    fn fill(&mut self, from: usize) {
+        let mut base: usize = self.groups[..from].iter().map(|g| g.len()).sum();
+        for k in from..self.groups.len() {
+            let order = &self.orders[k][self.digit[k]];
+            for (i, &old) in self.groups[k].iter().enumerate() {
+                self.perm[old] = base + order[i] as usize;
+            }
+            base += self.groups[k].len();
+        }
+    }
+
+    /// The next permutation into `perm`; false when there is none.
+    fn advance(&mut self) -> bool {
+        if !self.started {
+            self.started = true;
+            self.fill(0);
+            return true;
+        }
+        for k in (0..self.groups.len()).rev() {
+            if self.digit[k] + 1 < self.orders[k].len() {
+                self.digit[k] += 1;
+                for d in &mut self.digit[k + 1..] {
+                    *d = 0;
+                }
+                self.fill(k);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn reset(&mut self) {
+        self.digit.iter_mut().for_each(|d| *d = 0);
+        self.started = false;
+    }
 }
 
 impl Canon {
     pub fn new(p: &Params, symmetry: bool) -> Canon {
+        let most = if symmetry {
+            p.replicas.max(p.clients)
+        } else {
+            0
+        };
         Canon {
             layout: Layout::new(p),
             symmetry,
+            orders: (0..=most)
+                .map(|k| (0..k as u8).permutations(k).collect::<Vec<Vec<u8>>>())
+                .collect(),
         }
     }
 
+    /// The packed state, or with symmetry the least packed image of it
+    /// under the permutations that sort replicas and clients by signature.
     pub fn key(&self, s: &State) -> Box<[u64]> {
+        let v = self.layout.encode(s);
         if !self.symmetry {
-            return self.layout.pack(&self.layout.encode(s));
+            return self.layout.pack(&v);
         }
-        let rsig: Vec<ReplicaSig> = (0..s.db.len()).map(|r| replica_sig(s, r)).collect();
-        let csig: Vec<_> = (0..s.pending.len())
-            .map(|c| {
-                (
-                    s.client_success[c].clone(),
-                    s.pending[c],
-                    s.client_leader_epoch[c],
-                    &rsig[s.client_leader[c]],
-                    s.pending_db[c].map(|r| &rsig[r]),
-                )
-            })
+        let l = &self.layout;
+        let rsig: Vec<u64> = (0..l.db_len.len()).map(|r| replica_sig(l, &v, r)).collect();
+        let csig: Vec<u64> = (0..l.cs_len.len())
+            .map(|c| client_sig(l, &v, &rsig, c))
             .collect();
-        let cps = sorting_perms(&csig);
-        sorting_perms(&rsig)
+        let (rg, cg) = (sig_groups(&rsig), sig_groups(&csig));
+        let mut w = vec![0u64; v.len()];
+        // A group whose adjacent transpositions all leave the state as it
+        // is: its members are interchangeable (those transpositions generate
+        // every order), and one order of them gives every image.
+        let ident = |n: usize| (0..n).collect::<Vec<usize>>();
+        let (ir, ic) = (ident(rsig.len()), ident(csig.len()));
+        let mut fixes = |replicas: bool, a: usize, b: usize| {
+            let (mut pr, mut pc) = (ir.clone(), ic.clone());
+            let p = if replicas { &mut pr } else { &mut pc };
+            p.swap(a, b);
+            self.permute_slots(&v, &pr, &pc, &mut w);
+            w == v
+        };
+        let rone: Vec<bool> = rg
             .iter()
-            .cartesian_product(cps.iter())
-            .map(|(pr, pc)| self.layout.pack(&self.layout.encode(&permute(s, pr, pc))))
-            .min()
-            .unwrap()
+            .map(|g| g.windows(2).all(|ab| fixes(true, ab[0], ab[1])))
+            .collect();
+        let cone: Vec<bool> = cg
+            .iter()
+            .map(|g| g.windows(2).all(|ab| fixes(false, ab[0], ab[1])))
+            .collect();
+        let mut pr = Perms::new(&rg, &self.orders, |k| rone[k]);
+        let mut pc = Perms::new(&cg, &self.orders, |k| cone[k]);
+        // The least image in the slots' lexicographic order (any fixed
+        // order does: the set of images is the same for the whole orbit).
+        let mut best: Option<Vec<u64>> = None;
+        while pr.advance() {
+            pc.reset();
+            while pc.advance() {
+                self.permute_slots(&v, &pr.perm, &pc.perm, &mut w);
+                match &mut best {
+                    Some(b) if *b <= w => {}
+                    Some(b) => b.copy_from_slice(&w),
+                    None => best = Some(w.clone()),
+                }
+            }
+        }
+        self.layout
+            .pack(&best.expect("some permutation sorts the signatures"))
+    }
+
+    /// `encode(permute(s, pr, pc))` from `v = encode(s)`, into `w`.
+    fn permute_slots(&self, v: &[u64], pr: &[usize], pc: &[usize], w: &mut [u64]) {
+        let l = &self.layout;
+        w.copy_from_slice(v);
+        let rid = |x: u64| pr[x as usize] as u64;
+        w[l.zk_leader] = rid(v[l.zk_leader]);
+        for (r, &n) in pr.iter().enumerate() {
+            w[l.old_leaders[n]] = v[l.old_leaders[r]];
+            w[l.db_len[n]] = v[l.db_len[r]];
+            for (&to, &from) in l.db_ent[n].iter().zip(&l.db_ent[r]) {
+                w[to] = v[from];
+            }
+            w[l.db_leader[n]] = rid(v[l.db_leader[r]]);
+            for (r1, &n1) in pr.iter().enumerate() {
+                w[l.db_repl[n][n1]] = v[l.db_repl[r][r1]];
+            }
+            w[l.db_epoch[n]] = v[l.db_epoch[r]];
+            w[l.db_status[n]] = v[l.db_status[r]];
+            w[l.hr_nil[n]] = v[l.hr_nil[r]];
+            w[l.hr[n]] = v[l.hr[r]];
+        }
+        for (c, &n) in pc.iter().enumerate() {
+            w[l.client_leader[n]] = rid(v[l.client_leader[c]]);
+            w[l.cs_len[n]] = v[l.cs_len[c]];
+            for (&to, &from) in l.cs_ent[n].iter().zip(&l.cs_ent[c]) {
+                w[to] = v[from];
+            }
+            w[l.pending_nil[n]] = v[l.pending_nil[c]];
+            w[l.pending[n]] = v[l.pending[c]];
+            w[l.pending_db_nil[n]] = v[l.pending_db_nil[c]];
+            w[l.pending_db[n]] = if v[l.pending_db_nil[c]] == 1 {
+                0
+            } else {
+                rid(v[l.pending_db[c]])
+            };
+            w[l.cle[n]] = v[l.cle[c]];
+        }
     }
 
     pub fn state(&self, key: &[u64]) -> State {
         self.layout
             .decode(&self.layout.unpack(key))
             .expect("stored states decode")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::explicit::bfs::levels;
+
+    /// The key's permuted slot vectors are `encode(permute(..))`, and a
+    /// state and every image of it under a permutation get the same key.
+    #[test]
+    fn keys_are_canonical_and_slots_permute_as_states() {
+        let p = Params {
+            replicas: 4,
+            clients: 3,
+            ..Params::default()
+        };
+        let canon = Canon::new(&p, true);
+        let states: Vec<State> = levels(&p, 9).unwrap().into_iter().flatten().collect();
+        let rperms: Vec<Vec<usize>> = (0..4).permutations(4).collect();
+        let cperms: Vec<Vec<usize>> = (0..3).permutations(3).collect();
+        let mut w = vec![0; canon.layout.len()];
+        let mut distinct = std::collections::HashSet::new();
+        for (k, s) in states.iter().enumerate().step_by(7) {
+            let key = canon.key(s);
+            distinct.insert(key.clone());
+            let (pr, pc) = (&rperms[k % 24], &cperms[k % 6]);
+            let t = permute(s, pr, pc);
+            canon.permute_slots(&canon.layout.encode(s), pr, pc, &mut w);
+            assert_eq!(w, canon.layout.encode(&t), "{s:?} under {pr:?}, {pc:?}");
+            assert_eq!(canon.key(&t), key, "{s:?} under {pr:?}, {pc:?}");
+            // The key is one of the state's images.
+            let image = canon.state(&key);
+            assert!(rperms
+                .iter()
+                .cartesian_product(&cperms)
+                .any(|(pr, pc)| permute(s, pr, pc) == image));
+        }
+        // A sample of many orbits, not a handful.
+        assert!(distinct.len() > 100, "{} keys", distinct.len());
     }
 }
