@@ -161,11 +161,7 @@ fn wait_for_invariant(
     answers: &[(Property, SatResult, f64)],
     k: usize,
 ) -> Vec<Property> {
-    let open: Vec<Property> = props
-        .iter()
-        .filter(|(_, s)| matches!(s, PropState::Open))
-        .map(|(q, _)| *q)
-        .collect();
+    let open = provable(plan, props);
     if plan.invariant != InvariantPolicy::Auto {
         return open;
     }
@@ -176,6 +172,16 @@ fn wait_for_invariant(
         .filter(|a| a.2 >= MIN_QUERY_SECS && worth_an_invariant(k, plan.depth, a.2))
         .map(|a| vec![a.0])
         .unwrap_or_default()
+}
+
+/// The open properties an invariant might prove: not those a walk has
+/// already met a violation of (in a race, `BmcPlan::board`).
+fn provable(plan: &BmcPlan, props: &[(Property, PropState)]) -> Vec<Property> {
+    props
+        .iter()
+        .filter(|(q, s)| matches!(s, PropState::Open) && plan.board.violated_within(*q).is_none())
+        .map(|(q, _)| *q)
+        .collect()
 }
 
 /// Where a property stands during a run.
@@ -190,7 +196,9 @@ enum PropState {
 
 /// In a race (`BmcPlan::board`): posts what this run decided for good (a
 /// shortest violation, or proved) and drops what another engine decided,
-/// as "holds up to" the depth this run checked it to.
+/// as "holds up to" the depth this run checked it to; so too a property
+/// with a known violation of n steps once it holds up to depth n - 1 (that
+/// violation is then a shortest one, and the race reports it).
 fn exchange(
     board: &crate::engine::Board,
     props: &mut [(Property, PropState)],
@@ -213,6 +221,20 @@ fn exchange(
                     Some(k) => Verdict::HoldsUpTo(k),
                     None => Verdict::unknown_at(0, "decided by another engine"),
                 });
+            }
+            PropState::Open => {
+                let (Some(n), Some(k)) = (board.violated_within(*q), reached) else {
+                    continue;
+                };
+                if k + 1 >= n {
+                    // k + 1 > n would contradict the replayed violation:
+                    // the race says so.
+                    events.note(format!(
+                        "{q}: none up to depth {k}, so the walks' violation of {n} steps is a \
+                         shortest one; BMC drops it"
+                    ));
+                    *st = PropState::Decided(Verdict::HoldsUpTo(k));
+                }
             }
             _ => {}
         }
@@ -478,11 +500,7 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
         if waiting.is_empty() {
             continue;
         }
-        let open: Vec<Property> = props
-            .iter()
-            .filter(|(_, s)| matches!(s, PropState::Open))
-            .map(|(q, _)| *q)
-            .collect();
+        let open = provable(plan, &props);
         if plan.invariant == InvariantPolicy::First || plan.stop_at_first {
             // In line: asked for, or a waiting property may be the first
             // violation and cannot wait while the others go on.
@@ -535,8 +553,14 @@ pub fn run(p: &Params, plan: &BmcPlan, events: &Events) -> Result<Report> {
     let all_decided = props
         .iter()
         .all(|(_, s)| matches!(s, PropState::Decided(_)));
+    // A walk met a violation of every waiting property: no invariant can
+    // prove them, they are checked again from depth 0 at once.
+    let hopeless = {
+        let w = waiting_now(&props);
+        !w.is_empty() && w.iter().all(|w| plan.board.violated_within(w.0).is_some())
+    };
     if let Some((h, group, started)) = beside.take() {
-        if early || all_decided {
+        if early || all_decided || hopeless {
             group.stop();
             interrupt::detach(h);
         } else {
@@ -681,6 +705,39 @@ mod tests {
         );
     }
 
+    /// A walk's violation of 6 steps of `Inv` on the board (standard
+    /// configuration, where `Inv` first fails at 19; the number is a bound
+    /// here, not a claim about the spec): BMC checks `Inv` up to depth 5
+    /// only and reports it holds there, so that the race calls the walk's
+    /// violation a shortest one; the other property goes on.
+    #[test]
+    fn a_known_violation_bounds_the_depths_asked() {
+        use Property::*;
+        let board = crate::engine::Board::shared();
+        board.post_violation(Inv, 6);
+        let plan = BmcPlan {
+            board,
+            partial_order: PorPolicy::Off,
+            ..BmcPlan::new(8, vec![TypeOK, Inv])
+        };
+        let seen = Arc::new(std::sync::Mutex::new(vec![]));
+        let s2 = Arc::clone(&seen);
+        let events = Events::new(move |e| {
+            if let Event::Depth(d) = e {
+                s2.lock()
+                    .unwrap()
+                    .extend(d.answers.iter().map(|a| (a.0, d.depth)));
+            }
+        });
+        let r = run(&Params::default(), &plan, &events).unwrap();
+        let asked = seen.lock().unwrap().clone();
+        let deepest = |q| asked.iter().filter(|a| a.0 == q).map(|a| a.1).max();
+        assert_eq!(deepest(Inv), Some(5), "{asked:?}");
+        assert_eq!(deepest(TypeOK), Some(8), "{asked:?}");
+        assert!(matches!(r.verdict(Inv), Some(Verdict::HoldsUpTo(5))));
+        assert!(matches!(r.verdict(TypeOK), Some(Verdict::HoldsUpTo(8))));
+    }
+
     #[test]
     fn the_costliest_open_property_waits_for_the_invariant() {
         use Property::*;
@@ -712,5 +769,16 @@ mod tests {
             budget_secs: 1,
         });
         assert_eq!(wait_for_invariant(&beside, &open, &std, 2), Property::ALL);
+        // A property a walk has met a violation of never waits: no
+        // invariant can prove it.
+        let board = crate::engine::Board::shared();
+        board.post_violation(Consistent, 30);
+        let walked = BmcPlan { board, ..auto };
+        assert!(wait_for_invariant(&walked, &open, &std, 10).is_empty());
+        let beside = BmcPlan {
+            board: walked.board.clone(),
+            ..beside
+        };
+        assert_eq!(wait_for_invariant(&beside, &open, &std, 2), [TypeOK, Inv]);
     }
 }

@@ -83,6 +83,8 @@ fn settle(
                 Verdict::Violated(_) if matches!(v, Verdict::Violated(_)) => {
                     w.violation_depth() != Some(d)
                 }
+                // A shortest violation longer than a real one.
+                Verdict::Violated(_) => w.violation_depth().is_some_and(|e| e > d),
                 _ => false,
             };
             if clash {
@@ -98,6 +100,24 @@ fn settle(
         .find(|(_, v)| matches!(v, Verdict::Violated(_)))
     {
         return Ok(Some((e, (*v).clone())));
+    }
+    // A walk's violation of d steps, and an exhaustive engine found none
+    // up to depth d - 1: it is a shortest one.
+    for (e, v) in answers {
+        if let Verdict::Found { cx, .. } = v {
+            let d = cx.trace.depth();
+            let none_before = answers.iter().any(|(_, w)| match w {
+                Verdict::HoldsUpTo(k) => k + 1 >= d,
+                Verdict::Unknown {
+                    holds_up_to: Some(k),
+                    ..
+                } => k + 1 >= d,
+                _ => false,
+            });
+            if none_before {
+                return Ok(Some((e, Verdict::Violated(cx.clone()))));
+            }
+        }
     }
     if let Some((e, v)) = answers
         .iter()
@@ -347,6 +367,26 @@ mod tests {
             .is_none());
         let s = settle(&[(SYMBOLIC, &h6), (SIMULATION, &found)], &[EXPLICIT], 6).unwrap();
         assert!(matches!(s, Some((SIMULATION, Verdict::Found { .. }))));
+        // A walk's violation of 30 steps and none up to 29 found by an
+        // exhaustive engine: a shortest violation, settled at once; up to
+        // 28 only, it is not; a shortest one longer than it is a bug.
+        let h29 = Verdict::HoldsUpTo(29);
+        let s = settle(&[(SIMULATION, &found), (SYMBOLIC, &h29)], &[EXPLICIT], 40).unwrap();
+        assert!(
+            matches!(&s, Some((SIMULATION, Verdict::Violated(cx))) if cx.trace.depth() == 30),
+            "{s:?}"
+        );
+        let u29 = Verdict::unknown_at(30, "time budget");
+        let s = settle(&[(EXPLICIT, &u29), (SIMULATION, &found)], &[SYMBOLIC], 40).unwrap();
+        assert!(matches!(s, Some((SIMULATION, Verdict::Violated(_)))));
+        let h28 = Verdict::HoldsUpTo(28);
+        assert!(
+            settle(&[(SIMULATION, &found), (SYMBOLIC, &h28)], &[EXPLICIT], 40)
+                .unwrap()
+                .is_none()
+        );
+        let v31 = violated(31);
+        assert!(settle(&[(SIMULATION, &found), (SYMBOLIC, &v31)], &[], 40).is_err());
         // An interrupted symbolic engine's unknown beats the walks' "none".
         let unknown = Verdict::unknown_at(4, "interrupted");
         let none = Verdict::NotFound {

@@ -305,12 +305,22 @@ pub enum Event {
 
 /// What racing engines tell each other (`--engine auto`): the properties
 /// one of them has decided for good (a shortest violation, or proved), so
-/// that the others stop spending time on them. An engine that drops a
-/// property this way reports only what it established itself ("holds up
-/// to" the depth it completed), which the race still checks against the
-/// deciding engine's verdict. Outside a race, nobody posts.
+/// that the others stop spending time on them, and the length of the
+/// shortest real violation known of a property not decided yet (a walk's,
+/// cut): no invariant can prove such a property, and once an exhaustive
+/// engine has found none shorter, that violation is a shortest one. An
+/// engine that drops a property this way reports only what it established
+/// itself ("holds up to" the depth it completed), which the race still
+/// checks against the deciding engine's verdict. Outside a race, nobody
+/// posts.
 #[derive(Clone, Debug, Default)]
-pub struct Board(Option<Arc<std::sync::Mutex<Vec<Property>>>>);
+pub struct Board(Option<Arc<std::sync::Mutex<Posts>>>);
+
+#[derive(Debug, Default)]
+pub struct Posts {
+    decided: Vec<Property>,
+    violated_within: Vec<(Property, usize)>,
+}
 
 impl Board {
     /// A board engines share.
@@ -321,27 +331,51 @@ impl Board {
     pub fn is_shared(&self) -> bool {
         self.0.is_some()
     }
+    fn with<T>(&self, f: impl FnOnce(&mut Posts) -> T) -> Option<T> {
+        self.0
+            .as_ref()
+            .map(|b| f(&mut b.lock().unwrap_or_else(|e| e.into_inner())))
+    }
     /// `q` is decided for good.
     pub fn post(&self, q: Property) {
-        if let Some(b) = &self.0 {
-            let mut b = b.lock().unwrap_or_else(|e| e.into_inner());
-            if !b.contains(&q) {
-                b.push(q);
+        self.with(|b| {
+            if !b.decided.contains(&q) {
+                b.decided.push(q);
             }
-        }
+        });
+    }
+    /// A real violation of `q` of `steps` steps is known (replayed), not
+    /// known to be the shortest.
+    pub fn post_violation(&self, q: Property, steps: usize) {
+        self.with(
+            |b| match b.violated_within.iter_mut().find(|(x, _)| *x == q) {
+                Some((_, n)) => *n = (*n).min(steps),
+                None => b.violated_within.push((q, steps)),
+            },
+        );
     }
     /// Posts `q` if `v` decides it for good: a shortest violation or a
-    /// proof (a walk's violation is not known to be shortest).
+    /// proof; a walk's violation (not known to be the shortest) as a bound.
     pub fn record(&self, q: Property, v: &Verdict) {
-        if matches!(v, Verdict::Violated(_) | Verdict::Proved(_)) {
-            self.post(q);
+        match v {
+            Verdict::Violated(_) | Verdict::Proved(_) => self.post(q),
+            Verdict::Found { cx, .. } => self.post_violation(q, cx.trace.depth()),
+            _ => {}
         }
     }
     /// Whether another engine decided `q`.
     pub fn taken(&self, q: Property) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|b| b.lock().unwrap_or_else(|e| e.into_inner()).contains(&q))
+        self.with(|b| b.decided.contains(&q)).unwrap_or(false)
+    }
+    /// The fewest steps of a known violation of `q` not yet decided.
+    pub fn violated_within(&self, q: Property) -> Option<usize> {
+        self.with(|b| {
+            b.violated_within
+                .iter()
+                .find(|(x, _)| *x == q)
+                .map(|(_, n)| *n)
+        })
+        .flatten()
     }
 }
 
@@ -368,5 +402,30 @@ impl Events {
     }
     pub fn note(&self, line: impl Into<String>) {
         self.emit(Event::Note(line.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_board_keeps_the_shortest_known_violation_apart_from_decisions() {
+        let board = Board::shared();
+        assert_eq!(board.violated_within(Property::Inv), None);
+        board.post_violation(Property::Inv, 24);
+        board.post_violation(Property::Inv, 31);
+        assert_eq!(board.violated_within(Property::Inv), Some(24));
+        board.post_violation(Property::Inv, 19);
+        assert_eq!(board.violated_within(Property::Inv), Some(19));
+        // A bound decides nothing.
+        assert!(!board.taken(Property::Inv));
+        assert_eq!(board.violated_within(Property::Consistent), None);
+        board.post(Property::Consistent);
+        assert!(board.taken(Property::Consistent));
+        // Outside a race nobody posts.
+        let alone = Board::default();
+        alone.post_violation(Property::Inv, 5);
+        assert_eq!(alone.violated_within(Property::Inv), None);
     }
 }

@@ -13,6 +13,8 @@ use crate::params::Params;
 use crate::spec::{init_states, successors, Action, Property};
 use crate::trace::{Counterexample, Trace};
 use bfs::{Bfs, Level, Ticker, Unfit};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 use store::{Canon, StateStore};
 
@@ -89,11 +91,22 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let mut bfs = Bfs::new(p, opts.symmetry, Unfit::Error);
     bfs.deadline = opts.deadline;
     let mut found: Vec<(Property, Option<u32>)> = opts.props.iter().map(|&q| (q, None)).collect();
-    // In a race: stop part-way through a level once every property is
-    // found here or decided by the other engine.
-    if opts.board.is_shared() {
-        let (board, props) = (opts.board.clone(), opts.props.clone());
-        bfs.halt = Some(Box::new(move || props.iter().all(|&q| board.taken(q))));
+    // Every property found (or, with --stop-at-first, one), or, in a race,
+    // decided by another engine.
+    let settled = |found: &[(Property, Option<u32>)]| {
+        found
+            .iter()
+            .all(|(q, f)| f.is_some() || opts.board.taken(*q))
+            || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
+    };
+    // Once it is, the level stops part-way (a shortest violation is the
+    // first one found; the rest of the level cannot change it).
+    let halt = Arc::new(AtomicBool::new(false));
+    {
+        let (board, props, halt) = (opts.board.clone(), opts.props.clone(), Arc::clone(&halt));
+        bfs.halt = Some(Box::new(move || {
+            halt.load(Ordering::Relaxed) || props.iter().all(|&q| board.taken(q))
+        }));
     }
     let check = |found: &mut Vec<(Property, Option<u32>)>, s: &crate::spec::State, i: u32| {
         for (q, f) in found.iter_mut() {
@@ -103,22 +116,33 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
                 opts.board.post(*q);
             }
         }
+        if settled(found) {
+            halt.store(true, Ordering::Relaxed);
+        }
     };
     for i in bfs.frontier() {
         check(&mut found, &bfs.state(i), i);
     }
     Ticker::new(events, 0, 0, start, start).level_done(bfs.store.len() as u64, bfs.store.len());
-    let done = |found: &Vec<(Property, Option<u32>)>| {
-        found
-            .iter()
-            .all(|(q, f)| f.is_some() || opts.board.taken(*q))
-            || (opts.stop_at_first && found.iter().any(|(_, f)| f.is_some()))
+    // Settled, or (in a race) every property left has a known violation
+    // (a walk's) of at most one step more than the levels done: it is a
+    // shortest one, and this search says "holds up to" the depth before.
+    let done = |found: &Vec<(Property, Option<u32>)>, depth: usize| {
+        settled(found)
+            || found.iter().all(|(q, f)| {
+                f.is_some()
+                    || opts.board.taken(*q)
+                    || opts
+                        .board
+                        .violated_within(*q)
+                        .is_some_and(|n| depth + 1 >= n)
+            })
     };
     // How the search ended, if before the bound: exhausted (true) or
     // stopped (false, with the reason).
     let mut ended: Option<std::result::Result<(), String>> = None;
     let cap = opts.max_states.map(|m| m as usize + 1);
-    while bfs.depth() < opts.depth && !done(&found) {
+    while bfs.depth() < opts.depth && !done(&found, bfs.depth()) {
         let mut ticker = bfs.next_ticker(events, start);
         match bfs.expand(cap, |j, t| {
             check(&mut found, t, j);
@@ -138,6 +162,7 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
                 )));
                 break;
             }
+            Level::Interrupted if halt.load(Ordering::Relaxed) => break,
             Level::Interrupted => {
                 ended = Some(Err(interrupt::REASON.into()));
                 break;
@@ -191,4 +216,43 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
         verdicts,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Board, Event};
+    use std::sync::Mutex;
+
+    /// In a race, a known violation of 6 steps of `Inv` (a bound here, not
+    /// a claim about the spec) ends the search after level 5: "holds up to
+    /// 5" is what the race needs to call it a shortest one.
+    #[test]
+    fn a_known_violation_ends_the_search_the_level_before() {
+        let board = Board::shared();
+        board.post_violation(Property::Inv, 6);
+        let opts = ExplicitOptions {
+            depth: 25,
+            props: vec![Property::Inv],
+            max_states: None,
+            symmetry: true,
+            stop_at_first: false,
+            deadline: None,
+            board,
+        };
+        let levels = Arc::new(Mutex::new(vec![]));
+        let l2 = Arc::clone(&levels);
+        let events = Events::new(move |e| {
+            if let Event::Level(l) = e {
+                l2.lock().unwrap().push(l.depth);
+            }
+        });
+        let r = run(&Params::default(), &opts, &events).unwrap();
+        assert!(
+            matches!(r.verdict(Property::Inv), Some(Verdict::HoldsUpTo(5))),
+            "{:?}",
+            r.verdict(Property::Inv)
+        );
+        assert_eq!(levels.lock().unwrap().last(), Some(&5));
+    }
 }
