@@ -188,7 +188,15 @@ impl Layout {
     /// The canonical slot values of a concrete state. The state must fit
     /// (see `fits`).
     pub fn encode(&self, s: &State) -> Vec<u64> {
-        let mut v = vec![0u64; self.len()];
+        let mut v = vec![];
+        self.encode_into(s, &mut v);
+        v
+    }
+
+    /// `encode` into `v` (its allocation reused).
+    pub fn encode_into(&self, s: &State, v: &mut Vec<u64>) {
+        v.clear();
+        v.resize(self.len(), 0);
         let req = |x: u32| (x - REQ_BASE) as u64;
         v[self.zk_leader] = s.zk_leader as u64;
         v[self.zk_epoch] = s.zk_epoch as u64;
@@ -236,7 +244,6 @@ impl Layout {
         }
         v[self.healer_status] = s.healer_status as u64;
         v[self.healer_epoch] = s.healer_epoch as u64;
-        v
     }
 
     /// The concrete state of canonical slot values. Fails on slot values

@@ -12,6 +12,7 @@ use crate::layout::Layout;
 use crate::params::Params;
 use crate::spec::State;
 use itertools::Itertools;
+use std::cell::RefCell;
 
 const EMPTY: u32 = u32::MAX;
 
@@ -151,6 +152,7 @@ pub struct Canon {
     /// `orders[k]`: every order of `0..k`, for the groups of equal
     /// signature (up to the larger of the replica and client counts).
     orders: Vec<Vec<Vec<u8>>>,
+    scratch: RefCell<Scratch>,
 }
 
 /// One step of a 64-bit mix (splitmix64's finalizer).
@@ -221,83 +223,78 @@ fn client_sig(l: &Layout, v: &[u64], rsig: &[u64], c: usize) -> u64 {
     )
 }
 
-/// The ids grouped by `sig`, groups in the order of their signatures:
-/// every permutation that sends the ids of the k-th group to the k-th
-/// block of new ids, in any order, sorts the ids by signature.
-fn sig_groups<K: Ord>(sig: &[K]) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..sig.len()).collect();
-    order.sort_by(|&a, &b| sig[a].cmp(&sig[b]));
-    order
-        .chunk_by(|&a, &b| sig[a] == sig[b])
-        .map(|g| g.to_vec())
-        .collect()
-}
-
-/// Every permutation (`perm[old id] = new id`) that sends the `k`-th group
-/// to the `k`-th block of new ids, one after the other in `perm` (a
-/// mixed-radix counter over the groups' orders; no allocation per
-/// permutation).
-struct Perms<'a> {
-    groups: &'a [Vec<usize>],
-    /// `orders[k]`: every order of `0..groups[k].len()`.
-    orders: Vec<&'a [Vec<u8>]>,
+/// The ids of one kind (replicas, or clients) grouped by signature, groups
+/// in the order of their signatures, and a counter over the permutations
+/// (`perm[old id] = new id`) that send the `k`-th group to the `k`-th block
+/// of new ids in every order: each sorts the ids by signature. Buffers are
+/// reused from state to state.
+#[derive(Default)]
+struct Grouping {
+    /// The ids, sorted by signature.
+    order: Vec<usize>,
+    /// Per group: where it starts in `order`, its size, and whether one
+    /// order of its members gives every image (they are interchangeable).
+    groups: Vec<(usize, usize, bool)>,
+    /// Per group: which of its orders the counter is at.
     digit: Vec<usize>,
-    pub perm: Vec<usize>,
+    perm: Vec<usize>,
     started: bool,
 }
 
-impl<'a> Perms<'a> {
-    /// `one_order(k)`: the `k`-th group's members are interchangeable, so
-    /// one order of them (the identity) gives every image the others give.
-    fn new(
-        groups: &'a [Vec<usize>],
-        orders_by_size: &'a [Vec<Vec<u8>>],
-        one_order: impl Fn(usize) -> bool,
-    ) -> Self {
-        let n = groups.iter().map(|g| g.len()).sum();
-        Perms {
-            groups,
-            orders: (0..groups.len())
-                .map(|k| {
-                    let all = &orders_by_size[groups[k].len()][..];
-                    if one_order(k) {
-                        &all[..1]
-                    } else {
-                        all
-                    }
-                })
-                .collect(),
-            digit: vec![0; groups.len()],
-            perm: vec![0; n],
-            started: false,
+impl Grouping {
+    fn build(&mut self, sig: &[u64]) {
+        self.order.clear();
+        self.order.extend(0..sig.len());
+        self.order.sort_unstable_by_key(|&i| sig[i]);
+        self.groups.clear();
+        let mut start = 0;
+        for i in 1..=sig.len() {
+            if i == sig.len() || sig[self.order[i]] != sig[self.order[start]] {
+                self.groups.push((start, i - start, false));
+                start = i;
+            }
+        }
+        self.digit.clear();
+        self.digit.resize(self.groups.len(), 0);
+        self.perm.clear();
+        self.perm.resize(sig.len(), 0);
+        self.started = false;
+    }
+
+    fn orders<'a>(&self, k: usize, by_size: &'a [Vec<Vec<u8>>]) -> &'a [Vec<u8>] {
+        let (_, len, one) = self.groups[k];
+        let all = &by_size[len][..];
+        if one {
+            &all[..1]
+        } else {
+            all
         }
     }
 
-    fn fill(&mut self, from: usize) {
-        let mut base: usize = self.groups[..from].iter().map(|g| g.len()).sum();
+    fn fill(&mut self, from: usize, by_size: &[Vec<Vec<u8>>]) {
         for k in from..self.groups.len() {
-            let order = &self.orders[k][self.digit[k]];
-            for (i, &old) in self.groups[k].iter().enumerate() {
-                self.perm[old] = base + order[i] as usize;
+            let (start, len, _) = self.groups[k];
+            let order = &self.orders(k, by_size)[self.digit[k]];
+            for i in 0..len {
+                self.perm[self.order[start + i]] = start + order[i] as usize;
             }
-            base += self.groups[k].len();
         }
     }
 
     /// The next permutation into `perm`; false when there is none.
-    fn advance(&mut self) -> bool {
+    fn advance(&mut self, by_size: &[Vec<Vec<u8>>]) -> bool {
         if !self.started {
             self.started = true;
-            self.fill(0);
+            self.fill(0, by_size);
             return true;
         }
         for k in (0..self.groups.len()).rev() {
-            if self.digit[k] + 1 < self.orders[k].len() {
+            if self.digit[k] + 1 < self.orders(k, by_size).len() {
                 self.digit[k] += 1;
                 for d in &mut self.digit[k + 1..] {
                     *d = 0;
                 }
-                self.fill(k);
+                self.fill(k, by_size);
                 return true;
             }
         }
@@ -308,6 +305,22 @@ impl<'a> Perms<'a> {
         self.digit.iter_mut().for_each(|d| *d = 0);
         self.started = false;
     }
+}
+
+/// `Canon::key`'s buffers, reused from state to state.
+#[derive(Default)]
+struct Scratch {
+    /// The state's slots, an image's, the least image so far.
+    v: Vec<u64>,
+    w: Vec<u64>,
+    best: Vec<u64>,
+    rsig: Vec<u64>,
+    csig: Vec<u64>,
+    rg: Grouping,
+    cg: Grouping,
+    /// Identity permutations, for the transpositions tried.
+    ir: Vec<usize>,
+    ic: Vec<usize>,
 }
 
 impl Canon {
@@ -323,61 +336,74 @@ impl Canon {
             orders: (0..=most)
                 .map(|k| (0..k as u8).permutations(k).collect::<Vec<Vec<u8>>>())
                 .collect(),
+            scratch: RefCell::new(Scratch {
+                ir: (0..p.replicas).collect(),
+                ic: (0..p.clients).collect(),
+                ..Scratch::default()
+            }),
         }
     }
 
     /// The packed state, or with symmetry the least packed image of it
     /// under the permutations that sort replicas and clients by signature.
     pub fn key(&self, s: &State) -> Box<[u64]> {
-        let v = self.layout.encode(s);
-        if !self.symmetry {
-            return self.layout.pack(&v);
-        }
+        let mut sc = self.scratch.borrow_mut();
+        let Scratch {
+            v,
+            w,
+            best,
+            rsig,
+            csig,
+            rg,
+            cg,
+            ir,
+            ic,
+        } = &mut *sc;
         let l = &self.layout;
-        let rsig: Vec<u64> = (0..l.db_len.len()).map(|r| replica_sig(l, &v, r)).collect();
-        let csig: Vec<u64> = (0..l.cs_len.len())
-            .map(|c| client_sig(l, &v, &rsig, c))
-            .collect();
-        let (rg, cg) = (sig_groups(&rsig), sig_groups(&csig));
-        let mut w = vec![0u64; v.len()];
+        l.encode_into(s, v);
+        if !self.symmetry {
+            return l.pack(v);
+        }
+        rsig.clear();
+        rsig.extend((0..l.db_len.len()).map(|r| replica_sig(l, v, r)));
+        csig.clear();
+        csig.extend((0..l.cs_len.len()).map(|c| client_sig(l, v, rsig, c)));
+        rg.build(rsig);
+        cg.build(csig);
+        w.clear();
+        w.resize(v.len(), 0);
         // A group whose adjacent transpositions all leave the state as it
         // is: its members are interchangeable (those transpositions generate
         // every order), and one order of them gives every image.
-        let ident = |n: usize| (0..n).collect::<Vec<usize>>();
-        let (ir, ic) = (ident(rsig.len()), ident(csig.len()));
-        let mut fixes = |replicas: bool, a: usize, b: usize| {
-            let (mut pr, mut pc) = (ir.clone(), ic.clone());
-            let p = if replicas { &mut pr } else { &mut pc };
-            p.swap(a, b);
-            self.permute_slots(&v, &pr, &pc, &mut w);
-            w == v
-        };
-        let rone: Vec<bool> = rg
-            .iter()
-            .map(|g| g.windows(2).all(|ab| fixes(true, ab[0], ab[1])))
-            .collect();
-        let cone: Vec<bool> = cg
-            .iter()
-            .map(|g| g.windows(2).all(|ab| fixes(false, ab[0], ab[1])))
-            .collect();
-        let mut pr = Perms::new(&rg, &self.orders, |k| rone[k]);
-        let mut pc = Perms::new(&cg, &self.orders, |k| cone[k]);
+        for (g, replicas) in [(&mut *rg, true), (&mut *cg, false)] {
+            for k in 0..g.groups.len() {
+                let (start, len, _) = g.groups[k];
+                let one = (1..len).all(|i| {
+                    let (a, b) = (g.order[start + i - 1], g.order[start + i]);
+                    let p = if replicas { &mut *ir } else { &mut *ic };
+                    p.swap(a, b);
+                    self.permute_slots(v, ir, ic, w);
+                    let p = if replicas { &mut *ir } else { &mut *ic };
+                    p.swap(a, b);
+                    w == v
+                });
+                g.groups[k].2 = one;
+            }
+        }
         // The least image in the slots' lexicographic order (any fixed
         // order does: the set of images is the same for the whole orbit).
-        let mut best: Option<Vec<u64>> = None;
-        while pr.advance() {
-            pc.reset();
-            while pc.advance() {
-                self.permute_slots(&v, &pr.perm, &pc.perm, &mut w);
-                match &mut best {
-                    Some(b) if *b <= w => {}
-                    Some(b) => b.copy_from_slice(&w),
-                    None => best = Some(w.clone()),
+        let mut first = true;
+        while rg.advance(&self.orders) {
+            cg.reset();
+            while cg.advance(&self.orders) {
+                self.permute_slots(v, &rg.perm, &cg.perm, w);
+                if first || *w < *best {
+                    best.clone_from(w);
+                    first = false;
                 }
             }
         }
-        self.layout
-            .pack(&best.expect("some permutation sorts the signatures"))
+        l.pack(best)
     }
 
     /// `encode(permute(s, pr, pc))` from `v = encode(s)`, into `w`.
