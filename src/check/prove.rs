@@ -24,11 +24,6 @@ use crate::symbolic::Encoding;
 use crate::trace::Loop;
 use std::time::Instant;
 
-/// Batches of walks run after a walk met a violation, each until its own
-/// first one (see `run_invariants`).
-const MORE_WALK_BATCHES: u64 = 16;
-const MORE_WALKS: u64 = 2_000;
-
 /// Runs `--prove` for every selected property. `Finish` (`FairSpec =>
 /// <>TerminateCond`) is proved as two facts: no cycle of real steps (a
 /// ranking measure, `engine::prove::ranking`) and no deadlock (the state
@@ -444,34 +439,21 @@ fn walk_first(
     Ok(verdicts)
 }
 
-/// `f`, or a shorter cut from more walks: `MORE_WALK_BATCHES` batches,
-/// each stopping at its first violation of `q` (cut short like the
-/// first). Cuts land a few steps above the shortest, and differ by walk.
+/// `f`, or a shorter cut from more walks (`simulate::shortest_cut`).
 fn shortest_cut(
     p: &Params,
     w: &SimOptions,
     q: Property,
-    mut f: Found,
+    f: Found,
     events: &Events,
 ) -> Result<Found> {
     let first = f.cx.trace.depth();
-    for batch in 0..MORE_WALK_BATCHES {
-        let more = SimOptions {
-            props: vec![q],
-            seed: w.seed.wrapping_add(w.runs + batch * MORE_WALKS),
-            runs: MORE_WALKS,
-            ..w.clone()
-        };
-        if let Some((_, Some(g))) = simulate::run(p, &more)?.found.pop() {
-            if g.cx.trace.depth() < f.cx.trace.depth() {
-                f = g;
-            }
-        }
-    }
+    let f = simulate::shortest_cut(p, w, q, f, |_| false)?;
     if f.cx.trace.depth() < first {
         events.stage(format!(
-            "{q}: {MORE_WALK_BATCHES} more batches of walks: the walk with seed {} violates it \
-             at step {}, cut to {} steps",
+            "{q}: {} more batches of walks: the walk with seed {} violates it at step {}, \
+             cut to {} steps",
+            simulate::MORE_WALK_BATCHES,
             f.seed,
             f.walked,
             f.cx.trace.depth()

@@ -219,24 +219,32 @@ pub fn run_with(
         );
     }
     if let Some(walks) = &plan.walks {
-        let (p, walks) = (p.clone(), walks.clone());
+        let (p, walks, board) = (p.clone(), walks.clone(), board.clone());
         start_racer(
             SIMULATION,
             Box::new(move || {
                 let t = Instant::now();
                 let r = simulate::run(&p, &walks)?;
+                let mut verdicts = vec![];
+                for (q, f) in r.found {
+                    let v = match f {
+                        Some(f) => {
+                            // Known at once to the exhaustive engines (no
+                            // invariant search for it; they stop one step
+                            // short), then shortened by more walks.
+                            board.post_violation(q, f.cx.trace.depth());
+                            let f = simulate::shortest_cut(&p, &walks, q, f, |n| {
+                                board.post_violation(q, n);
+                                board.taken(q)
+                            })?;
+                            f.into_verdict(None)
+                        }
+                        None => simulate::unfound(r.runs, walks.depth),
+                    };
+                    verdicts.push((q, v));
+                }
                 Ok(Report {
-                    verdicts: r
-                        .found
-                        .into_iter()
-                        .map(|(q, f)| {
-                            let v = match f {
-                                Some(f) => f.into_verdict(None),
-                                None => simulate::unfound(r.runs, walks.depth),
-                            };
-                            (q, v)
-                        })
-                        .collect(),
+                    verdicts,
                     seconds: t.elapsed().as_secs_f64(),
                 })
             }),

@@ -55,6 +55,47 @@ impl Found {
     }
 }
 
+/// Batches of walks run after a walk met a violation, each until its own
+/// first one (`shortest_cut`).
+pub const MORE_WALK_BATCHES: u64 = 16;
+pub const MORE_WALKS: u64 = 2_000;
+
+/// `f` (a violation of `q` a walk of `w` met, cut), or a shorter cut from
+/// more walks: `MORE_WALK_BATCHES` batches of `MORE_WALKS` walks from the
+/// seeds after `w`'s, each stopping at its own first violation of `q`, cut
+/// like the first. Cuts land a few steps above the shortest and differ by
+/// walk (5 replicas, quorum 3: 31 from the first walk, 30 from these).
+/// `better(n)` hears of each shorter cut of `n` steps as it is found, and
+/// stops the batches by answering true.
+pub fn shortest_cut(
+    p: &Params,
+    w: &SimOptions,
+    q: Property,
+    mut f: Found,
+    mut better: impl FnMut(usize) -> bool,
+) -> Result<Found> {
+    for batch in 0..MORE_WALK_BATCHES {
+        if interrupt::requested() {
+            break;
+        }
+        let more = SimOptions {
+            props: vec![q],
+            seed: w.seed.wrapping_add(w.runs + batch * MORE_WALKS),
+            runs: MORE_WALKS,
+            ..w.clone()
+        };
+        if let Some((_, Some(g))) = run(p, &more)?.found.pop() {
+            if g.cx.trace.depth() < f.cx.trace.depth() {
+                f = g;
+                if better(f.cx.trace.depth()) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
 /// A shorter trace to a violation of `cx`'s property, from the same
 /// initial state: steps are cut out (runs of them, halving down to single
 /// steps, ddmin-style); in the replay of what is left, an action no longer
