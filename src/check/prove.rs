@@ -434,7 +434,7 @@ fn walk_first(
             let known = early_holds.iter().find(|(x, _)| *x == q).map(|(_, k)| *k);
             *holds_up_to = (*holds_up_to).max(known);
         }
-        verdicts.push((q, v));
+        verdicts.push((q, v.shortest_if_known()));
     }
     Ok(verdicts)
 }

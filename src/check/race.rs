@@ -34,6 +34,11 @@ pub struct RacePlan {
     /// Random walks beside the exhaustive engines (for large
     /// configurations; see `wants_walks`).
     pub walks: Option<SimOptions>,
+    /// Violations known before the race (a walk's, cut, replayed), as
+    /// property and steps: the engines stop one step short of them, and a
+    /// property whose engines all hold up to that depth is settled as
+    /// "holds up to" it, for the caller to call the walk's trace shortest.
+    pub violated_within: Vec<(Property, usize)>,
 }
 
 /// Whether a configuration is large enough for walks to join the race:
@@ -65,11 +70,13 @@ pub const EXPLICIT: &str = "explicit";
 pub const SIMULATION: &str = "simulation";
 
 /// Where a property stands in the race: its verdict once settled. `bound`
-/// is the depth asked for; `running` the engines still racing.
+/// is the depth asked for; `running` the engines still racing; `known` the
+/// steps of a violation known from outside the answers (`Board`).
 fn settle(
     answers: &[(&'static str, &Verdict)],
     running: &[&'static str],
     bound: usize,
+    known: Option<usize>,
 ) -> Result<Option<(&'static str, Verdict)>> {
     // Answers that contradict each other mean an engine is wrong: say so.
     for (a, v) in answers {
@@ -124,6 +131,16 @@ fn settle(
         .find(|(_, v)| matches!(v, Verdict::Proved(_)))
     {
         return Ok(Some((e, (*v).clone())));
+    }
+    // A violation of n steps is known and an engine found none up to n - 1:
+    // nothing more is to be learnt (the caller holds that violation).
+    if let Some(n) = known {
+        if let Some((e, v)) = answers
+            .iter()
+            .find(|(_, v)| matches!(v, Verdict::HoldsUpTo(k) if k + 1 >= n))
+        {
+            return Ok(Some((e, (*v).clone())));
+        }
     }
     // The symbolic engine may still prove it, or find the shortest
     // violation; walks may still meet one deeper than the bound. The
@@ -194,6 +211,9 @@ pub fn run_with(
     };
     // Each exhaustive engine drops what the other decided for good.
     let board = crate::engine::Board::shared();
+    for &(q, n) in &plan.violated_within {
+        board.post_violation(q, n);
+    }
     {
         let (p, events) = (p.clone(), events.clone());
         let plan = BmcPlan {
@@ -274,7 +294,19 @@ pub fn run_with(
                 .iter()
                 .filter_map(|(e, r)| r.verdict(q).map(|v| (*e, v)))
                 .collect();
-            settled.push(settle(&answers, &running, plan.bmc.depth)?);
+            // A known violation of n steps: holding up to n - 1 is as far
+            // as the engines go.
+            let bound = board
+                .violated_within(q)
+                .map_or(plan.bmc.depth, |n| plan.bmc.depth.min(n.saturating_sub(1)));
+            // Only a violation the caller holds: one the walks met is
+            // theirs to report (`Found`, settled above once they are done).
+            let known = plan
+                .violated_within
+                .iter()
+                .find(|(x, _)| *x == q)
+                .map(|(_, n)| *n);
+            settled.push(settle(&answers, &running, bound, known)?);
         }
         if running.is_empty() || settled.iter().all(|s| s.is_some()) {
             break settled;
@@ -335,29 +367,29 @@ mod tests {
         });
         let v19 = violated(19);
         // A shortest violation settles at once, whoever is still running.
-        let s = settle(&[(EXPLICIT, &v19)], &[SYMBOLIC], 25).unwrap();
+        let s = settle(&[(EXPLICIT, &v19)], &[SYMBOLIC], 25, None).unwrap();
         assert_eq!(s.map(|x| x.0), Some(EXPLICIT));
         // So does a proof.
-        let s = settle(&[(EXPLICIT, &holds), (SYMBOLIC, &proved)], &[], 25).unwrap();
+        let s = settle(&[(EXPLICIT, &holds), (SYMBOLIC, &proved)], &[], 25, None).unwrap();
         assert!(matches!(s, Some((SYMBOLIC, Verdict::Proved(_)))));
         // "Holds up to the bound" waits while the symbolic engine may prove it...
-        assert!(settle(&[(EXPLICIT, &holds)], &[SYMBOLIC], 25)
+        assert!(settle(&[(EXPLICIT, &holds)], &[SYMBOLIC], 25, None)
             .unwrap()
             .is_none());
         // ...but not for the explicit one, which could only exhaust.
-        let s = settle(&[(SYMBOLIC, &holds)], &[EXPLICIT], 25).unwrap();
+        let s = settle(&[(SYMBOLIC, &holds)], &[EXPLICIT], 25, None).unwrap();
         assert!(matches!(s, Some((SYMBOLIC, Verdict::HoldsUpTo(25)))));
         // Short of the bound, it waits for everyone.
         let h10 = Verdict::HoldsUpTo(10);
-        assert!(settle(&[(SYMBOLIC, &h10)], &[EXPLICIT], 25)
+        assert!(settle(&[(SYMBOLIC, &h10)], &[EXPLICIT], 25, None)
             .unwrap()
             .is_none());
         // Two shortest violations of different depths: a bug, said loudly;
         // so is a violation below a depth another engine says holds.
         let v18 = violated(18);
-        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &v18)], &[], 25).is_err());
-        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &holds)], &[], 25).is_err());
-        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &proved)], &[], 25).is_err());
+        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &v18)], &[], 25, None).is_err());
+        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &holds)], &[], 25, None).is_err());
+        assert!(settle(&[(EXPLICIT, &v19), (SYMBOLIC, &proved)], &[], 25, None).is_err());
         // A walk's violation beyond the bound beats "holds up to the
         // bound", once the walks are done; while they run, it waits.
         let found = Verdict::Found {
@@ -370,38 +402,67 @@ mod tests {
             holds_up_to: None,
         };
         let h6 = Verdict::HoldsUpTo(6);
-        assert!(settle(&[(SYMBOLIC, &h6)], &[SIMULATION], 6)
+        assert!(settle(&[(SYMBOLIC, &h6)], &[SIMULATION], 6, None)
             .unwrap()
             .is_none());
-        let s = settle(&[(SYMBOLIC, &h6), (SIMULATION, &found)], &[EXPLICIT], 6).unwrap();
+        let s = settle(
+            &[(SYMBOLIC, &h6), (SIMULATION, &found)],
+            &[EXPLICIT],
+            6,
+            None,
+        )
+        .unwrap();
         assert!(matches!(s, Some((SIMULATION, Verdict::Found { .. }))));
         // A walk's violation of 30 steps and none up to 29 found by an
         // exhaustive engine: a shortest violation, settled at once; up to
         // 28 only, it is not; a shortest one longer than it is a bug.
         let h29 = Verdict::HoldsUpTo(29);
-        let s = settle(&[(SIMULATION, &found), (SYMBOLIC, &h29)], &[EXPLICIT], 40).unwrap();
+        let s = settle(
+            &[(SIMULATION, &found), (SYMBOLIC, &h29)],
+            &[EXPLICIT],
+            40,
+            None,
+        )
+        .unwrap();
         assert!(
             matches!(&s, Some((SIMULATION, Verdict::Violated(cx))) if cx.trace.depth() == 30),
             "{s:?}"
         );
         let u29 = Verdict::unknown_at(30, "time budget");
-        let s = settle(&[(EXPLICIT, &u29), (SIMULATION, &found)], &[SYMBOLIC], 40).unwrap();
+        let s = settle(
+            &[(EXPLICIT, &u29), (SIMULATION, &found)],
+            &[SYMBOLIC],
+            40,
+            None,
+        )
+        .unwrap();
         assert!(matches!(s, Some((SIMULATION, Verdict::Violated(_)))));
         let h28 = Verdict::HoldsUpTo(28);
-        assert!(
-            settle(&[(SIMULATION, &found), (SYMBOLIC, &h28)], &[EXPLICIT], 40)
-                .unwrap()
-                .is_none()
-        );
+        assert!(settle(
+            &[(SIMULATION, &found), (SYMBOLIC, &h28)],
+            &[EXPLICIT],
+            40,
+            None
+        )
+        .unwrap()
+        .is_none());
         let v31 = violated(31);
-        assert!(settle(&[(SIMULATION, &found), (SYMBOLIC, &v31)], &[], 40).is_err());
+        assert!(settle(&[(SIMULATION, &found), (SYMBOLIC, &v31)], &[], 40, None).is_err());
+        // A violation of 30 steps the caller holds (--shorten's race): "none
+        // up to 29" settles at once, whoever is still running; "none up to
+        // 28" does not.
+        let s = settle(&[(EXPLICIT, &h29)], &[SYMBOLIC], 29, Some(30)).unwrap();
+        assert!(matches!(s, Some((EXPLICIT, Verdict::HoldsUpTo(29)))));
+        assert!(settle(&[(EXPLICIT, &h28)], &[SYMBOLIC], 29, Some(30))
+            .unwrap()
+            .is_none());
         // An interrupted symbolic engine's unknown beats the walks' "none".
         let unknown = Verdict::unknown_at(4, "interrupted");
         let none = Verdict::NotFound {
             runs: 10,
             depth: 100,
         };
-        let s = settle(&[(SYMBOLIC, &unknown), (SIMULATION, &none)], &[], 6).unwrap();
+        let s = settle(&[(SYMBOLIC, &unknown), (SIMULATION, &none)], &[], 6, None).unwrap();
         assert!(matches!(s, Some((SYMBOLIC, Verdict::Unknown { .. }))));
     }
 }

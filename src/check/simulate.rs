@@ -106,6 +106,7 @@ pub fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) ->
     let plan = RacePlan {
         bmc: plan,
         walks: None,
+        violated_within: vec![(q, d)],
     };
     let (r, by) = race::run_with(p, &plan, SHORTEN_STATES, &Events::none())?;
     let engine = by.first().map_or("?", |(_, e)| *e);
@@ -125,6 +126,16 @@ pub fn shorten(p: &Params, q: Property, f: Found, secs: u64, events: &Events) ->
         }
         Verdict::Unknown { holds_up_to, .. } | Verdict::Found { holds_up_to, .. } => {
             not_shortened(q, f, secs, *holds_up_to, events)
+        }
+        // The engines stop one step short of the walk's violation (it is
+        // on their board): then it is a shortest one.
+        Verdict::HoldsUpTo(k) if k + 1 == d => {
+            events.stage(format!(
+                "{q}: {d} steps is the shortest: the {engine} engine found none up to depth {k} \
+                 ({:.2} s)",
+                t.elapsed().as_secs_f64()
+            ));
+            Ok(f.into_verdict(Some(*k)))
         }
         Verdict::HoldsUpTo(k) if *k < d => not_shortened(q, f, secs, Some(*k), events),
         v => Err(Error::internal(format!(

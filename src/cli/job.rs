@@ -372,7 +372,11 @@ impl Cli {
                 workers: 1,
                 stop_at_first: self.stop_at_first,
             });
-            Job::Race(RacePlan { bmc: plan, walks })
+            Job::Race(RacePlan {
+                bmc: plan,
+                walks,
+                violated_within: vec![],
+            })
         } else if self.split_depths {
             Job::SplitDepths(plan)
         } else {

@@ -161,6 +161,18 @@ impl Verdict {
     pub fn violation_depth(&self) -> Option<usize> {
         self.counterexample().map(|cx| cx.trace.depth())
     }
+    /// A walk's violation of d steps where no violation exists up to depth
+    /// d - 1 is a shortest one: `Violated`. Anything else is returned as is.
+    pub fn shortest_if_known(self) -> Verdict {
+        match self {
+            Verdict::Found {
+                cx,
+                holds_up_to: Some(k),
+                ..
+            } if k + 1 >= cx.trace.depth() => Verdict::Violated(cx),
+            v => v,
+        }
+    }
     /// Unknown at `depth` (holding up to the depth before, if any).
     pub fn unknown_at(depth: usize, reason: impl Into<String>) -> Verdict {
         Verdict::Unknown {
@@ -425,7 +437,45 @@ mod tests {
         assert!(board.taken(Property::Consistent));
         // Outside a race nobody posts.
         let alone = Board::default();
+        alone.post(Property::Inv);
+        assert!(!alone.taken(Property::Inv));
+        let alone = Board::default();
         alone.post_violation(Property::Inv, 5);
         assert_eq!(alone.violated_within(Property::Inv), None);
+    }
+
+    #[test]
+    fn a_walks_violation_is_the_shortest_when_none_is_one_step_shorter() {
+        let p = crate::params::Params::default();
+        let s0 = crate::spec::init_state(&p, 0);
+        let found = |holds_up_to| Verdict::Found {
+            cx: Box::new(crate::trace::Counterexample {
+                property: Property::Inv,
+                trace: crate::trace::Trace {
+                    states: vec![s0.clone(); 20],
+                    actions: vec![crate::spec::Action::Terminated; 19],
+                },
+                conjunct: String::new(),
+                lasso: None,
+            }),
+            seed: 3,
+            walked: 40,
+            holds_up_to,
+        };
+        let v = found(Some(18)).shortest_if_known();
+        assert!(
+            matches!(&v, Verdict::Violated(cx) if cx.trace.depth() == 19),
+            "{v:?}"
+        );
+        for short in [None, Some(17)] {
+            assert!(matches!(
+                found(short).shortest_if_known(),
+                Verdict::Found { .. }
+            ));
+        }
+        assert!(matches!(
+            Verdict::HoldsUpTo(3).shortest_if_known(),
+            Verdict::HoldsUpTo(3)
+        ));
     }
 }

@@ -44,7 +44,8 @@ pub struct Found {
 
 impl Found {
     /// Its verdict: violated, not known to be the shortest (none up to
-    /// `holds_up_to`, if a bounded engine said so).
+    /// `holds_up_to`, if a bounded engine said so); the shortest when that
+    /// is the depth just before it (`Verdict::shortest_if_known`).
     pub fn into_verdict(self, holds_up_to: Option<usize>) -> super::Verdict {
         super::Verdict::Found {
             cx: Box::new(self.cx),
@@ -52,6 +53,7 @@ impl Found {
             walked: self.walked,
             holds_up_to,
         }
+        .shortest_if_known()
     }
 }
 
