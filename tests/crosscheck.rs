@@ -240,11 +240,12 @@ fn check(rows: Vec<(&'static str, Params, usize, [Option<usize>; 3])>, props: &[
             depths(&exp.verdicts, depth, name),
         );
         let t = depths(&split.verdicts, depth, name);
-        // --engine auto: the engines racing (no walks: they find no
-        // shortest violations).
+        // --engine auto: the engines racing (no walks: a violation they
+        // meet deeper than the bound would be reported beyond it).
         let plan = RacePlan {
             bmc: BmcPlan::new(depth, props.to_vec()),
             walks: None,
+            violated_within: vec![],
         };
         let (raced, by) = race::run(&p, &plan, &Events::none()).unwrap();
         let r = depths(&raced.verdicts, depth, name);
