@@ -102,7 +102,7 @@ pub fn spawn_group<T: Send + 'static>(
 }
 
 /// The niceness of the partial-order reduction's proof, which only speeds
-/// BMC up (see `check::race::racer_nice` for the racers').
+/// BMC up (see `check::race::RACER_NICE` for the racers').
 pub const PROOF_NICE: i32 = 19;
 
 /// Lowers the calling thread's scheduling priority to `nice` (threads it
