@@ -106,19 +106,28 @@ fn settle(
     }
     // A walk's violation of d steps, and an exhaustive engine found none
     // up to depth d - 1: it is a shortest one.
+    let none_up_to = answers
+        .iter()
+        .filter_map(|(_, w)| match w {
+            Verdict::HoldsUpTo(k) => Some(*k),
+            Verdict::Unknown { holds_up_to, .. } => *holds_up_to,
+            _ => None,
+        })
+        .max();
     for (e, v) in answers {
-        if let Verdict::Found { cx, .. } = v {
-            let d = cx.trace.depth();
-            let none_before = answers.iter().any(|(_, w)| match w {
-                Verdict::HoldsUpTo(k) => k + 1 >= d,
-                Verdict::Unknown {
-                    holds_up_to: Some(k),
-                    ..
-                } => k + 1 >= d,
-                _ => false,
-            });
-            if none_before {
-                return Ok(Some((e, Verdict::Violated(cx.clone()))));
+        if let Verdict::Found {
+            cx, seed, walked, ..
+        } = v
+        {
+            let v = Verdict::Found {
+                cx: cx.clone(),
+                seed: *seed,
+                walked: *walked,
+                holds_up_to: none_up_to,
+            }
+            .shortest_if_known();
+            if matches!(v, Verdict::Violated(_)) {
+                return Ok(Some((e, v)));
             }
         }
     }
