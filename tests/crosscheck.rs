@@ -205,7 +205,8 @@ fn depths(verdicts: &[(Property, Verdict)], depth: usize, what: &str) -> [Option
     out
 }
 
-/// The explicit engine with symmetry up to `depth`.
+/// The explicit engine with symmetry up to `depth`, on two workers (so the
+/// parallel expansion is what the symbolic engine is checked against).
 fn explicit_search(p: &Params, depth: usize, props: Vec<Property>) -> semisync_bmc::engine::Report {
     let opts = ExplicitOptions {
         depth,
@@ -215,6 +216,7 @@ fn explicit_search(p: &Params, depth: usize, props: Vec<Property>) -> semisync_b
         stop_at_first: false,
         deadline: None,
         board: Default::default(),
+        workers: 2,
     };
     explicit::run(p, &opts, &Events::none()).unwrap()
 }

@@ -142,6 +142,7 @@ fn explicit_verdicts(p: &Params, depth: usize, symmetry: bool) -> Vec<(Property,
         stop_at_first: false,
         deadline: None,
         board: Default::default(),
+        workers: 1,
     };
     explicit::run(p, &opts, &Events::none()).unwrap().verdicts
 }

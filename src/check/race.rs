@@ -236,6 +236,7 @@ pub fn run_with(
             stop_at_first: plan.bmc.stop_at_first,
             deadline: plan.bmc.deadline,
             board: board.clone(),
+            workers: 1,
         };
         let (p, events) = (p.clone(), events.clone());
         start_racer(

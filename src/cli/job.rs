@@ -170,7 +170,7 @@ impl Cli {
             || self.assume_invariant
         {
             Engine::Symbolic
-        } else if self.symmetry || self.max_states.is_some() {
+        } else if self.symmetry || self.max_states.is_some() || self.workers.is_some() {
             Engine::Explicit
         } else {
             Engine::Auto
@@ -333,7 +333,16 @@ impl Cli {
                 shorten_secs: self.shorten.then_some(self.shorten_budget()),
             }));
         }
+        if self.workers.is_some() && symbolic {
+            return Err(Error::usage(
+                "--workers sets the threads of --simulate and of --engine explicit; the race and \
+                 the symbolic engine take all cores as they see fit",
+            ));
+        }
         if !symbolic {
+            if self.workers == Some(0) {
+                return Err(Error::usage("--workers must be at least 1"));
+            }
             return Ok(Job::Explicit(ExplicitOptions {
                 depth: self.depth(),
                 props,
@@ -342,6 +351,7 @@ impl Cli {
                 stop_at_first: self.stop_at_first,
                 deadline: None,
                 board: Default::default(),
+                workers: self.workers.unwrap_or_else(par::workers),
             }));
         }
         let plan = BmcPlan {

@@ -412,8 +412,10 @@ pub struct Cli {
     #[arg(long, value_name = "SECS")]
     pub shorten_budget: Option<u64>,
 
-    /// --simulate: threads running walks. Default: one per core.
-    #[arg(long, requires = "simulate")]
+    /// --simulate: threads running walks. --engine explicit: threads
+    /// expanding each level (any number finds the same states, in the same
+    /// order, and the same trace). Default: one per core.
+    #[arg(long)]
     pub workers: Option<usize>,
 
     /// Draw each counterexample as a self-contained HTML page (a message

@@ -8,7 +8,12 @@ use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
 use crate::spec::{apply_into, init_states, Action, State, Successors};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// Frontier states per batch of a parallel expansion.
+const BATCH: usize = 256;
 
 /// What to do with a successor whose values do not fit the layout's packed
 /// fields.
@@ -47,7 +52,10 @@ pub struct Bfs {
     pub deadline: Option<Instant>,
     /// `expand` stops part-way (as if interrupted) once this says so: a
     /// racer whose every property is decided.
-    pub halt: Option<Box<dyn Fn() -> bool + Send>>,
+    pub halt: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+    /// Threads that expand a level (1: this one). Any number stores the
+    /// same states in the same order with the same parents.
+    pub workers: usize,
     /// Successors of the state being expanded (storage reused).
     succ: Successors,
 }
@@ -71,6 +79,7 @@ impl Bfs {
             unfit,
             deadline: None,
             halt: None,
+            workers: 1,
             succ: Successors::default(),
         }
     }
@@ -104,14 +113,39 @@ impl Bfs {
 
     /// Expands the frontier by one level: every new successor is stored
     /// with its parent link and passed to `on_new`. With `cap`, stops once
-    /// the store holds that many states. After `Done`, the new states are
-    /// the frontier.
+    /// the store holds that many states (and at `StateStore::MAX_LEN`
+    /// regardless). After `Done`, the new states are the frontier.
+    ///
+    /// With `workers` > 1 the frontier is cut into batches that the
+    /// workers expand and canonicalize side by side, and commit to the
+    /// store one at a time in frontier order: the states, their order, their
+    /// parents and the calls of `on_new` are those of one worker.
     pub fn expand(
         &mut self,
         cap: Option<usize>,
-        mut on_new: impl FnMut(u32, &State),
+        on_new: impl FnMut(u32, &State) + Send,
     ) -> Result<Level> {
+        let cap = cap.map_or(StateStore::MAX_LEN, |c| c.min(StateStore::MAX_LEN));
         let before = self.store.len() as u32;
+        let level = if self.workers > 1 {
+            self.expand_parallel(cap, on_new)?
+        } else {
+            self.expand_here(cap, on_new)?
+        };
+        // `Done` from either: the level is complete.
+        if let Level::Done { .. } = level {
+            let after = self.store.len() as u32;
+            self.frontier = before..after;
+            self.depth += 1;
+            return Ok(Level::Done {
+                new: (after - before) as u64,
+            });
+        }
+        Ok(level)
+    }
+
+    /// `expand` on this thread.
+    fn expand_here(&mut self, cap: usize, mut on_new: impl FnMut(u32, &State)) -> Result<Level> {
         for i in self.frontier.clone() {
             // At every state: with 7 replicas one state's canonical form
             // can take 0.3 s (the permutations of identical replicas), and
@@ -135,29 +169,190 @@ impl Bfs {
                 if !self.canon.layout.fits(&self.p, t) {
                     match self.unfit {
                         Unfit::Skip => continue,
-                        Unfit::Error => {
-                            return Err(Error::internal(format!(
-                                "a successor holds a value wider than its packed field; the \
-                                 width bounds in params.rs are wrong: {t:?}"
-                            )))
-                        }
+                        Unfit::Error => return Err(unfit_error(t)),
                     }
                 }
                 if let Some(j) = self.store.insert(&self.canon.key(t), Some(i)) {
                     on_new(j, t);
-                    if cap.is_some_and(|c| self.store.len() >= c) {
+                    if self.store.len() >= cap {
                         return Ok(Level::Capped);
                     }
                 }
             }
         }
-        let after = self.store.len() as u32;
-        self.frontier = before..after;
-        self.depth += 1;
-        Ok(Level::Done {
-            new: (after - before) as u64,
-        })
+        Ok(Level::Done { new: 0 })
     }
+
+    /// `expand` by `workers` threads, batch by batch (see `expand`). A
+    /// worker takes the next batch, expands and canonicalizes it, and hands
+    /// it in; whoever hands in the batch that is next in frontier order
+    /// commits it and every later one already handed in. No worker waits
+    /// for another's turn unless it is `AHEAD` batches ahead.
+    fn expand_parallel(
+        &mut self,
+        cap: usize,
+        mut on_new: impl FnMut(u32, &State) + Send,
+    ) -> Result<Level> {
+        /// Handed-in batches waiting for their turn, per worker, at most.
+        const AHEAD: usize = 4;
+        /// One batch's successors, their parents (`NO_PARENT`: left out)
+        /// and keys.
+        #[derive(Default)]
+        struct Out {
+            succ: Successors,
+            parents: Vec<u32>,
+            keys: Vec<u64>,
+        }
+        struct Shared<'a, F> {
+            store: &'a mut StateStore,
+            on_new: F,
+            /// The next batch to commit.
+            next: usize,
+            /// Batches handed in before their turn.
+            waiting: std::collections::BTreeMap<usize, Out>,
+            /// Committed batches' storage, for reuse.
+            spare: Vec<Out>,
+            /// Set by the worker that ends the level early.
+            end: Option<Result<Level>>,
+        }
+        let frontier = self.frontier.clone();
+        let batches = frontier.len().div_ceil(BATCH);
+        let workers = self.workers;
+        let Bfs {
+            p,
+            canon,
+            actions,
+            store,
+            unfit,
+            deadline,
+            halt,
+            ..
+        } = self;
+        let (p, actions, unfit, deadline, halt) = (&*p, &*actions, *unfit, *deadline, &*halt);
+        let words = canon.layout.words();
+        let canons: Vec<Canon> = (0..workers).map(|_| canon.fresh(p)).collect();
+        let shared = Mutex::new(Shared {
+            store,
+            on_new: &mut on_new,
+            next: 0,
+            waiting: Default::default(),
+            spare: vec![],
+            end: None,
+        });
+        let turn = Condvar::new();
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let lock = || shared.lock().expect("no worker panics holding the store");
+        let end_with = |level: Result<Level>| {
+            let mut g = lock();
+            g.end.get_or_insert(level);
+            stop.store(true, Ordering::Relaxed);
+            turn.notify_all();
+        };
+        std::thread::scope(|scope| {
+            for canon in canons {
+                let (lock, turn, stop, end_with, taken, frontier) =
+                    (&lock, &turn, &stop, &end_with, &taken, frontier.clone());
+                scope.spawn(move || {
+                    let mut from: Vec<u64> = vec![];
+                    let mut out = Out::default();
+                    loop {
+                        let b = taken.fetch_add(1, Ordering::Relaxed);
+                        if b >= batches || stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        if interrupt::requested() || halt.as_ref().is_some_and(|h| h()) {
+                            return end_with(Ok(Level::Interrupted));
+                        }
+                        if deadline.is_some_and(|d| Instant::now() >= d) {
+                            return end_with(Ok(Level::OutOfTime));
+                        }
+                        let lo = frontier.start + (b * BATCH) as u32;
+                        let hi = (lo + BATCH as u32).min(frontier.end);
+                        {
+                            let g = lock();
+                            from.clear();
+                            for i in lo..hi {
+                                from.extend_from_slice(g.store.get(i));
+                            }
+                        }
+                        let Out {
+                            succ,
+                            parents,
+                            keys,
+                        } = &mut out;
+                        succ.clear();
+                        parents.clear();
+                        for (k, i) in (lo..hi).enumerate() {
+                            if interrupt::requested() {
+                                return end_with(Ok(Level::Interrupted));
+                            }
+                            let s = canon.state(&from[k * words..(k + 1) * words]);
+                            for &a in actions {
+                                apply_into(p, &s, a, succ);
+                            }
+                            parents.resize(succ.len(), i);
+                        }
+                        keys.clear();
+                        keys.resize(succ.len() * words, 0);
+                        for k in 0..succ.len() {
+                            let t = succ.get(k);
+                            if !canon.layout.fits(p, t) {
+                                match unfit {
+                                    Unfit::Skip => parents[k] = StateStore::NO_PARENT,
+                                    Unfit::Error => return end_with(Err(unfit_error(t))),
+                                }
+                                continue;
+                            }
+                            canon.key_into(t, &mut keys[k * words..(k + 1) * words]);
+                        }
+                        let mut g = lock();
+                        while b >= g.next + AHEAD * workers && g.end.is_none() {
+                            g = turn.wait(g).expect("no worker panics holding the store");
+                        }
+                        if g.end.is_some() {
+                            return;
+                        }
+                        g.waiting.insert(b, std::mem::take(&mut out));
+                        let g = &mut *g;
+                        while let Some(done) = g.waiting.remove(&g.next) {
+                            for k in 0..done.succ.len() {
+                                if done.parents[k] == StateStore::NO_PARENT {
+                                    continue;
+                                }
+                                let key = &done.keys[k * words..(k + 1) * words];
+                                if let Some(j) = g.store.insert(key, Some(done.parents[k])) {
+                                    (g.on_new)(j, done.succ.get(k));
+                                    if g.store.len() >= cap {
+                                        g.end = Some(Ok(Level::Capped));
+                                        stop.store(true, Ordering::Relaxed);
+                                        turn.notify_all();
+                                        return;
+                                    }
+                                }
+                            }
+                            g.next += 1;
+                            g.spare.push(done);
+                        }
+                        turn.notify_all();
+                        out = g.spare.pop().unwrap_or_default();
+                    }
+                });
+            }
+        });
+        let end = shared
+            .into_inner()
+            .expect("no worker panics holding the store")
+            .end;
+        end.unwrap_or(Ok(Level::Done { new: 0 }))
+    }
+}
+
+fn unfit_error(t: &State) -> Error {
+    Error::internal(format!(
+        "a successor holds a value wider than its packed field; the width bounds in params.rs \
+         are wrong: {t:?}"
+    ))
 }
 
 /// The progress of one level: `Event::Tick` about once a second while it
@@ -249,4 +444,65 @@ pub fn levels(p: &Params, depth: usize) -> Result<Vec<Vec<State>>> {
         out.push(bfs.frontier().map(|i| bfs.state(i)).collect());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a search stored: each state's key and parent, in order.
+    fn contents(b: &Bfs) -> Vec<(Vec<u64>, Option<u32>)> {
+        (0..b.store.len() as u32)
+            .map(|i| (b.store.get(i).to_vec(), b.store.parent(i)))
+            .collect()
+    }
+
+    /// Runs `levels` levels (the last one capped at `cap` states, if any) on
+    /// `workers` threads: the store, the levels' ends and the states passed
+    /// to `on_new`, in order.
+    fn search(
+        p: &Params,
+        symmetry: bool,
+        workers: usize,
+        levels: usize,
+        cap: Option<usize>,
+    ) -> (Vec<(Vec<u64>, Option<u32>)>, Vec<Level>, Vec<(u32, State)>) {
+        let mut b = Bfs::new(p, symmetry, Unfit::Error);
+        b.workers = workers;
+        let (mut ends, mut seen) = (vec![], vec![]);
+        for d in 0..levels {
+            let c = if d + 1 == levels { cap } else { None };
+            ends.push(b.expand(c, |j, t| seen.push((j, t.clone()))).unwrap());
+        }
+        (contents(&b), ends, seen)
+    }
+
+    /// Two or three workers store the same states in the same order with
+    /// the same parents as one, level by level and when a cap stops a level
+    /// part-way, and pass `on_new` the same states in the same order.
+    #[test]
+    fn workers_store_what_one_stores() {
+        let mut p = Params::default();
+        p.replicas = 4;
+        for symmetry in [false, true] {
+            let one = search(&p, symmetry, 1, 12, None);
+            assert!(one.0.len() > 10 * BATCH, "the levels span several batches");
+            assert!(one
+                .1
+                .iter()
+                .all(|l| matches!(l, Level::Done { new } if *new > 0)));
+            for workers in [2, 3] {
+                assert!(
+                    search(&p, symmetry, workers, 12, None) == one,
+                    "{workers} workers"
+                );
+            }
+            // A cap in the middle of level 12's batches.
+            let cap = Some(one.0.len() - 777);
+            let capped = search(&p, symmetry, 1, 12, cap);
+            assert_eq!(capped.1.last(), Some(&Level::Capped));
+            assert_eq!(capped.0.len(), one.0.len() - 777);
+            assert!(search(&p, symmetry, 2, 12, cap) == capped);
+        }
+    }
 }

@@ -31,6 +31,8 @@ pub struct ExplicitOptions {
     /// In a race: violations found are posted here, and properties another
     /// engine decided are dropped ("holds up to" the last level).
     pub board: crate::engine::Board,
+    /// Threads expanding each level (see `Bfs::expand`).
+    pub workers: usize,
 }
 
 /// Rebuilds a concrete trace to stored state `i` by walking forward from
@@ -90,6 +92,7 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let start = Instant::now();
     let mut bfs = Bfs::new(p, opts.symmetry, Unfit::Error);
     bfs.deadline = opts.deadline;
+    bfs.workers = opts.workers.max(1);
     let mut found: Vec<(Property, Option<u32>)> = opts.props.iter().map(|&q| (q, None)).collect();
     // Every property found (or, with --stop-at-first, one), or, in a race,
     // decided by another engine.
@@ -156,10 +159,15 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
                 }
             }
             Level::Capped => {
-                ended = Some(Err(format!(
-                    "stopped at --max-states {}",
-                    opts.max_states.unwrap_or_default()
-                )));
+                ended = Some(Err(match opts.max_states {
+                    Some(m) if m as usize <= StateStore::MAX_LEN => {
+                        format!("stopped at --max-states {m}")
+                    }
+                    _ => format!(
+                        "stopped at {} states, the most the explicit store holds",
+                        StateStore::MAX_LEN
+                    ),
+                }));
                 break;
             }
             Level::Interrupted if halt.load(Ordering::Relaxed) => break,
@@ -239,6 +247,7 @@ mod tests {
             stop_at_first: false,
             deadline: None,
             board,
+            workers: 1,
         };
         let levels = Arc::new(Mutex::new(vec![]));
         let l2 = Arc::clone(&levels);

@@ -16,11 +16,20 @@ use std::cell::RefCell;
 
 const EMPTY: u32 = u32::MAX;
 
+/// States per chunk of the arena and of the parent links.
+const CHUNK: usize = 1 << 16;
+
 /// Distinct packed states with their BFS parent links.
+///
+/// The arena and the parent links grow in chunks of `CHUNK` states, each
+/// allocated at its final size: a store of 200M states never doubles a
+/// 10 GiB buffer (which needs the old and the new one at once), and holds
+/// at most one partly used chunk.
 pub struct StateStore {
     words: usize,
-    arena: Vec<u64>,
-    parent: Vec<u32>,
+    len: usize,
+    arena: Vec<Box<[u64]>>,
+    parent: Vec<Box<[u32]>>,
     table: Vec<u32>,
 }
 
@@ -34,26 +43,33 @@ fn hash_words(w: &[u64]) -> u64 {
 }
 
 impl StateStore {
+    /// The most states a store holds (its indices are 32 bits wide).
+    pub const MAX_LEN: usize = EMPTY as usize - 1;
+    /// No state's index: what `insert` stores for a root's parent.
+    pub const NO_PARENT: u32 = EMPTY;
+
     pub fn new(words: usize) -> StateStore {
         StateStore {
             words,
+            len: 0,
             arena: vec![],
             parent: vec![],
             table: vec![EMPTY; 1 << 12],
         }
     }
     pub fn len(&self) -> usize {
-        self.parent.len()
+        self.len
     }
     pub fn is_empty(&self) -> bool {
-        self.parent.is_empty()
+        self.len == 0
     }
     pub fn get(&self, i: u32) -> &[u64] {
-        let i = i as usize * self.words;
-        &self.arena[i..i + self.words]
+        let (c, o) = (i as usize / CHUNK, i as usize % CHUNK * self.words);
+        &self.arena[c][o..o + self.words]
     }
     pub fn parent(&self, i: u32) -> Option<u32> {
-        Some(self.parent[i as usize]).filter(|&p| p != EMPTY)
+        let (c, o) = (i as usize / CHUNK, i as usize % CHUNK);
+        Some(self.parent[c][o]).filter(|&p| p != EMPTY)
     }
     fn grow(&mut self) {
         let mut t = vec![EMPTY; self.table.len() * 2];
@@ -84,6 +100,7 @@ impl StateStore {
     }
 
     /// Inserts `key`; its index when new, `None` when already present.
+    /// Errors past `u32::MAX - 1` states (the index width).
     pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
         if (self.len() + 1) * 4 > self.table.len() * 3 {
             self.grow();
@@ -93,11 +110,22 @@ impl StateStore {
         loop {
             let e = self.table[h];
             if e == EMPTY {
-                let i = self.len() as u32;
-                self.table[h] = i;
-                self.arena.extend_from_slice(key);
-                self.parent.push(parent.unwrap_or(EMPTY));
-                return Some(i);
+                let i = self.len;
+                assert!(
+                    i < EMPTY as usize,
+                    "more than StateStore::MAX_LEN states (Bfs caps the store there)"
+                );
+                self.table[h] = i as u32;
+                let (c, o) = (i / CHUNK, i % CHUNK);
+                if c == self.arena.len() {
+                    self.arena
+                        .push(vec![0; CHUNK * self.words].into_boxed_slice());
+                    self.parent.push(vec![EMPTY; CHUNK].into_boxed_slice());
+                }
+                self.arena[c][o * self.words..(o + 1) * self.words].copy_from_slice(key);
+                self.parent[c][o] = parent.unwrap_or(EMPTY);
+                self.len += 1;
+                return Some(i as u32);
             }
             if self.get(e) == key {
                 return None;
@@ -107,7 +135,7 @@ impl StateStore {
     }
     /// Bytes held, for reports.
     pub fn bytes(&self) -> usize {
-        self.arena.capacity() * 8 + self.parent.capacity() * 4 + self.table.capacity() * 4
+        self.arena.len() * CHUNK * (self.words * 8 + 4) + self.table.capacity() * 4
     }
 }
 
@@ -346,6 +374,19 @@ impl Canon {
     /// The packed state, or with symmetry the least packed image of it
     /// under the permutations that sort replicas and clients by signature.
     pub fn key(&self, s: &State) -> Box<[u64]> {
+        let mut out = vec![0; self.layout.words()].into_boxed_slice();
+        self.key_into(s, &mut out);
+        out
+    }
+
+    /// A canonicalizer like this one with its own scratch space, for
+    /// another thread.
+    pub fn fresh(&self, p: &Params) -> Canon {
+        Canon::new(p, self.symmetry)
+    }
+
+    /// `key` into `out` (`layout.words()` long), without allocating.
+    pub fn key_into(&self, s: &State, out: &mut [u64]) {
         let mut sc = self.scratch.borrow_mut();
         let Scratch {
             v,
@@ -361,7 +402,8 @@ impl Canon {
         let l = &self.layout;
         l.encode_into(s, v);
         if !self.symmetry {
-            return l.pack(v);
+            l.pack_into(v, out);
+            return;
         }
         rsig.clear();
         rsig.extend((0..l.db_len.len()).map(|r| replica_sig(l, v, r)));
@@ -402,7 +444,7 @@ impl Canon {
                 }
             }
         }
-        l.pack(best)
+        l.pack_into(best, out);
     }
 
     /// `encode(permute(s, pr, pc))` from `v = encode(s)`, into `w`.
