@@ -48,9 +48,14 @@ pub struct Layout {
     pub healer_epoch: usize,
     pub hr_nil: Vec<usize>,
     pub hr: Vec<usize>,
-    /// Where each slot's bits start in the packed form.
+    /// Where each slot's bits start in the packed form: a replica's slots
+    /// together, then a client's, then the rest, each such group from a
+    /// word boundary (so equal replicas and clients pack to equal words,
+    /// which the explicit store shares).
     pub offsets: Vec<u32>,
     pub total_bits: u32,
+    /// The word at which each group of the packed form starts, in order.
+    pub group_words: Vec<usize>,
 }
 
 struct Builder {
@@ -108,12 +113,46 @@ impl Layout {
         let healer_epoch = b.one("healer_epoch".into(), we);
         let hr_nil = b.many(nr, "healer_replicas_nil", 1);
         let hr = b.many(nr, "healer_replicas", wo);
-        let mut offsets = Vec::with_capacity(b.slots.len());
-        let mut total = 0;
-        for s in &b.slots {
-            offsets.push(total);
-            total += s.width;
+        // Packing groups: each replica's slots, each client's, the rest.
+        let mut groups: Vec<Vec<usize>> = (0..nr)
+            .map(|r| {
+                let mut g = vec![old_leaders[r], db_len[r]];
+                g.extend(&db_ent[r]);
+                g.push(db_leader[r]);
+                g.extend(&db_repl[r]);
+                g.extend([db_epoch[r], db_status[r], hr_nil[r], hr[r]]);
+                g
+            })
+            .collect();
+        groups.extend((0..nc).map(|c| {
+            let mut g = vec![client_leader[c], cs_len[c]];
+            g.extend(&cs_ent[c]);
+            g.extend([
+                pending_nil[c],
+                pending[c],
+                pending_db_nil[c],
+                pending_db[c],
+                cle[c],
+            ]);
+            g
+        }));
+        let mut grouped = vec![false; b.slots.len()];
+        groups.iter().flatten().for_each(|&i| grouped[i] = true);
+        groups.push((0..b.slots.len()).filter(|&i| !grouped[i]).collect());
+        let mut offsets = vec![u32::MAX; b.slots.len()];
+        let (mut total, mut group_words) = (0u32, vec![]);
+        for g in &groups {
+            total = total.div_ceil(64) * 64;
+            group_words.push(total as usize / 64);
+            for &i in g {
+                offsets[i] = total;
+                total += b.slots[i].width;
+            }
         }
+        debug_assert!(
+            offsets.iter().all(|&o| o != u32::MAX),
+            "every slot packed once"
+        );
         Layout {
             slots: b.slots,
             zk_leader,
@@ -144,6 +183,7 @@ impl Layout {
             hr,
             offsets,
             total_bits: total,
+            group_words,
         }
     }
 

@@ -210,8 +210,10 @@ fn stop_at_first_reports_the_others_only_up_to_the_depth_reached() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_code_2() {
-    let cases: [&[&str]; 10] = [
+    let cases: [&[&str]; 12] = [
         &["--split-depths", "--engine", "explicit"],
+        &["--workers", "0"],
+        &["--workers", "2", "--engine", "symbolic"],
         &["--z3-param", "sat.no_such_param=1"],
         &["--z3-param", "sat.restart"],
         &["--replicas", "0"],

@@ -64,7 +64,7 @@ impl Bfs {
     /// The initial states, stored (up to symmetry) as the first frontier.
     pub fn new(p: &Params, symmetry: bool, unfit: Unfit) -> Bfs {
         let canon = Canon::new(p, symmetry);
-        let mut store = StateStore::new(canon.layout.words());
+        let mut store = StateStore::new(canon.layout.words(), &canon.layout.group_words);
         for s in init_states(p) {
             store.insert(&canon.key(&s), None);
         }
@@ -108,7 +108,7 @@ impl Bfs {
 
     /// The state stored at `i`.
     pub fn state(&self, i: u32) -> State {
-        self.canon.state(self.store.get(i))
+        self.canon.state(&self.store.get(i))
     }
 
     /// Expands the frontier by one level: every new successor is stored
@@ -273,7 +273,7 @@ impl Bfs {
                             let g = lock();
                             from.clear();
                             for i in lo..hi {
-                                from.extend_from_slice(g.store.get(i));
+                                g.store.get_into(i, &mut from);
                             }
                         }
                         let Out {

@@ -183,9 +183,10 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     }
     let depth = bfs.depth();
     log::debug!(
-        "explicit store: {} states, {} MiB",
+        "explicit store: {} states, {} MiB, distinct words, pairs, ..., states: {:?}",
         bfs.store.len(),
-        bfs.store.bytes() >> 20
+        bfs.store.bytes() >> 20,
+        bfs.store.level_sizes()
     );
     let actions = Action::all(p);
     let mut verdicts = vec![];
