@@ -94,6 +94,29 @@ fn standard_inv_is_violated_at_depth_19_with_a_replayable_trace() {
     assert_eq!(replay_printed(&Params::default(), &text, Property::Inv), 19);
 }
 
+/// The explicit engine checks the last level asked for without storing it
+/// (its frontier at depth 18 holds 123,669 states, past the threshold), and
+/// its trace to the violation found there is still the shortest and
+/// replays; one level less holds, its last level checked the same way.
+#[test]
+fn the_explicit_engine_checks_the_last_level_without_storing_it() {
+    let o = bmc(&["--engine", "explicit", "--inv", "Inv", "--depth", "19"]);
+    let text = stdout(&o);
+    let progress = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(12), "{text}");
+    assert!(text.contains("Inv         violated at depth 19"), "{text}");
+    assert!(
+        progress.contains("depth 19:") && progress.contains("not stored (the last level)"),
+        "{progress}"
+    );
+    assert_eq!(replay_printed(&Params::default(), &text, Property::Inv), 19);
+    let o = bmc(&["--engine", "explicit", "--inv", "Inv", "--depth", "18"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("Inv         holds up to depth 18"), "{text}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not stored (the last level)"));
+}
+
 #[test]
 fn all_properties_hold_up_to_depth_9_in_both_engines() {
     for engine in ["symbolic", "explicit"] {

@@ -295,6 +295,9 @@ pub struct LevelInfo {
     pub depth: usize,
     pub new_states: u64,
     pub total_states: u64,
+    /// The last level of a bounded search, checked and not stored
+    /// (`Bfs::check_next`): its successors checked (`new_states` is 0).
+    pub checked: Option<u64>,
     pub seconds: f64,
     pub total_seconds: f64,
 }

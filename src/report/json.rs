@@ -96,6 +96,7 @@ pub fn depths(events: &[Event]) -> Vec<Value> {
                 "total_seconds": l.total_seconds,
                 "new_states": l.new_states,
                 "total_states": l.total_states,
+                "checked_not_stored": l.checked,
             })),
             _ => None,
         })

@@ -277,6 +277,15 @@ pub fn tick_line(l: &LevelInfo) -> String {
 }
 
 fn level_text(l: &LevelInfo, tag: &str, decimals: usize) -> String {
+    if let Some(n) = l.checked {
+        return format!(
+            "depth {:>2}{tag}: {n:>10} successors checked, not stored (the last level), {:>8.decimals$} s (total {:>8.decimals$} s, {:.0} successors/s)",
+            l.depth,
+            l.seconds,
+            l.total_seconds,
+            n as f64 / l.seconds.max(1e-6)
+        );
+    }
     format!(
         "depth {:>2}{tag}: {:>10} new states, {:>11} in all, {:>8.decimals$} s (total {:>8.decimals$} s, {:.0} states/s)",
         l.depth,

@@ -7,13 +7,23 @@ use crate::engine::{Event, Events, LevelInfo};
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
-use crate::spec::{apply_into, init_states, Action, State, Successors};
+use crate::spec::{apply_into, init_states, Action, Property, State, Successors};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Frontier states per batch of a parallel expansion.
 const BATCH: usize = 256;
+
+/// A violation among the successors of the frontier (`Bfs::check_next`):
+/// the property, the frontier state's index, the step and its state.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub property: Property,
+    pub parent: u32,
+    pub action: Action,
+    pub state: State,
+}
 
 /// What to do with a successor whose values do not fit the layout's packed
 /// fields.
@@ -241,6 +251,7 @@ impl Bfs {
         });
         let turn = Condvar::new();
         let taken = std::sync::atomic::AtomicUsize::new(0);
+        let group = interrupt::current();
         let stop = AtomicBool::new(false);
         let lock = || shared.lock().expect("no worker panics holding the store");
         let end_with = |level: Result<Level>| {
@@ -251,9 +262,18 @@ impl Bfs {
         };
         std::thread::scope(|scope| {
             for canon in canons {
-                let (lock, turn, stop, end_with, taken, frontier) =
-                    (&lock, &turn, &stop, &end_with, &taken, frontier.clone());
+                let (lock, turn, stop, end_with, taken, frontier, group) = (
+                    &lock,
+                    &turn,
+                    &stop,
+                    &end_with,
+                    &taken,
+                    frontier.clone(),
+                    group.clone(),
+                );
                 scope.spawn(move || {
+                    // The caller's stop (a racer's group) is the workers'.
+                    interrupt::enter(group);
                     let mut from: Vec<u64> = vec![];
                     let mut out = Out::default();
                     loop {
@@ -346,6 +366,140 @@ impl Bfs {
             .end;
         end.unwrap_or(Ok(Level::Done { new: 0 }))
     }
+
+    /// Checks every successor of the frontier against `open` without
+    /// storing any: the last level of a bounded search needs no successors
+    /// of its own, nor canonical forms, nor room. Per property, the first
+    /// violation in frontier order (with any number of workers); stops once
+    /// every property has one. Returns how the level ended, the successors
+    /// checked and the hits. After `Done` the search is one level deeper
+    /// with an empty frontier.
+    pub fn check_next(&mut self, open: &[Property]) -> Result<(Level, u64, Vec<Hit>)> {
+        let frontier = self.frontier.clone();
+        let batches = frontier.len().div_ceil(BATCH);
+        let workers = self.workers.max(1);
+        let (p, layout, actions, store, unfit, deadline, halt) = (
+            &self.p,
+            &self.canon.layout,
+            &self.actions,
+            &self.store,
+            self.unfit,
+            self.deadline,
+            &self.halt,
+        );
+        // Per property: (frontier index, successor position) and the step.
+        type First = Option<((u32, usize), Action, State)>;
+        let firsts: Mutex<Vec<First>> = Mutex::new(vec![None; open.len()]);
+        let end: Mutex<Option<Result<Level>>> = Mutex::new(None);
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let checked = std::sync::atomic::AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let group = interrupt::current();
+        let end_with = |level: Result<Level>| {
+            end.lock().expect("no worker panics").get_or_insert(level);
+            stop.store(true, Ordering::Relaxed);
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (firsts, taken, checked, stop, end_with, frontier, group) = (
+                    &firsts,
+                    &taken,
+                    &checked,
+                    &stop,
+                    &end_with,
+                    frontier.clone(),
+                    group.clone(),
+                );
+                scope.spawn(move || {
+                    interrupt::enter(group);
+                    let mut succ = Successors::default();
+                    let mut from = vec![];
+                    loop {
+                        let b = taken.fetch_add(1, Ordering::Relaxed);
+                        if b >= batches || stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        if interrupt::requested() || halt.as_ref().is_some_and(|h| h()) {
+                            return end_with(Ok(Level::Interrupted));
+                        }
+                        if deadline.is_some_and(|d| Instant::now() >= d) {
+                            return end_with(Ok(Level::OutOfTime));
+                        }
+                        let lo = frontier.start + (b * BATCH) as u32;
+                        let hi = (lo + BATCH as u32).min(frontier.end);
+                        let mut n = 0;
+                        for i in lo..hi {
+                            from.clear();
+                            store.get_into(i, &mut from);
+                            let s = layout
+                                .decode(&layout.unpack(&from))
+                                .expect("stored states decode");
+                            let mut pos = 0;
+                            for &a in actions {
+                                succ.clear();
+                                apply_into(p, &s, a, &mut succ);
+                                for k in 0..succ.len() {
+                                    let t = succ.get(k);
+                                    pos += 1;
+                                    if !layout.fits(p, t) {
+                                        match unfit {
+                                            Unfit::Skip => continue,
+                                            Unfit::Error => return end_with(Err(unfit_error(t))),
+                                        }
+                                    }
+                                    n += 1;
+                                    for (qi, q) in open.iter().enumerate() {
+                                        if q.holds(p, t) {
+                                            continue;
+                                        }
+                                        let mut f = firsts.lock().expect("no worker panics");
+                                        if f[qi].as_ref().is_none_or(|(at, _, _)| (i, pos) < *at) {
+                                            f[qi] = Some(((i, pos), a, t.clone()));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        checked.fetch_add(n, Ordering::Relaxed);
+                        // Every batch before this one was taken before it
+                        // and is finished by its worker: once every
+                        // property has a hit, the least ones are found.
+                        if firsts
+                            .lock()
+                            .expect("no worker panics")
+                            .iter()
+                            .all(Option::is_some)
+                        {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        let hits: Vec<Hit> = open
+            .iter()
+            .zip(firsts.into_inner().expect("no worker panics"))
+            .filter_map(|(&property, f)| {
+                f.map(|((parent, _), action, state)| Hit {
+                    property,
+                    parent,
+                    action,
+                    state,
+                })
+            })
+            .collect();
+        let checked = checked.into_inner();
+        let level = match end.into_inner().expect("no worker panics") {
+            Some(level) => level?,
+            None => {
+                let n = self.store.len() as u32;
+                self.frontier = n..n;
+                self.depth += 1;
+                Level::Done { new: 0 }
+            }
+        };
+        Ok((level, checked, hits))
+    }
 }
 
 fn unfit_error(t: &State) -> Error {
@@ -393,6 +547,20 @@ impl<'a> Ticker<'a> {
             depth: self.depth,
             new_states: new,
             total_states: total as u64,
+            checked: None,
+            seconds: self.level_start.elapsed().as_secs_f64(),
+            total_seconds: self.run_start.elapsed().as_secs_f64(),
+        }));
+    }
+
+    /// The level was checked and not stored: `checked` successors, `total`
+    /// states in the store.
+    pub fn level_checked(&self, checked: u64, total: usize) {
+        self.events.emit(Event::Level(LevelInfo {
+            depth: self.depth,
+            new_states: 0,
+            total_states: total as u64,
+            checked: Some(checked),
             seconds: self.level_start.elapsed().as_secs_f64(),
             total_seconds: self.run_start.elapsed().as_secs_f64(),
         }));
@@ -408,6 +576,7 @@ impl<'a> Ticker<'a> {
             depth: self.depth,
             new_states: total.saturating_sub(self.before),
             total_states: total,
+            checked: None,
             seconds: self.level_start.elapsed().as_secs_f64(),
             total_seconds: self.run_start.elapsed().as_secs_f64(),
         }));
@@ -503,6 +672,61 @@ mod tests {
             assert_eq!(capped.1.last(), Some(&Level::Capped));
             assert_eq!(capped.0.len(), one.0.len() - 777);
             assert!(search(&p, symmetry, 2, 12, cap) == capped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod check_next_tests {
+    use super::*;
+    use crate::spec::apply;
+
+    /// Checking the next level without storing it finds a violation of
+    /// `Inv` exactly where storing it does (none up to 18, one at 19 on the
+    /// standard configuration), the same first one for 1, 2 and 3 workers,
+    /// a real step from its parent's stored form, and stores nothing.
+    #[test]
+    fn check_next_finds_what_the_stored_level_holds() {
+        let p = Params::default();
+        for symmetry in [false, true] {
+            let mut stored = Bfs::new(&p, symmetry, Unfit::Error);
+            for d in 1..=19 {
+                let mut fails = false;
+                stored
+                    .expand(None, |_, t| fails |= !Property::Inv.holds(&p, t))
+                    .unwrap();
+                assert_eq!(fails, d == 19, "level {d}");
+            }
+            let mut first = None;
+            for workers in [1, 2, 3] {
+                let at = |depth: usize| {
+                    let mut b = Bfs::new(&p, symmetry, Unfit::Error);
+                    b.workers = workers;
+                    for _ in 0..depth {
+                        b.expand(None, |_, _| {}).unwrap();
+                    }
+                    b
+                };
+                let mut b = at(17);
+                let (level, n, hits) = b.check_next(&[Property::Inv]).unwrap();
+                assert_eq!(level, Level::Done { new: 0 });
+                assert!(n > 0 && hits.is_empty(), "{n} {hits:?}");
+                assert_eq!(b.depth(), 18);
+                let mut b = at(18);
+                let size = b.store.len();
+                let (level, _, hits) = b.check_next(&[Property::Inv]).unwrap();
+                assert_eq!(level, Level::Done { new: 0 });
+                assert_eq!(hits.len(), 1);
+                let h = &hits[0];
+                assert!(!Property::Inv.holds(&p, &h.state));
+                assert!(apply(&p, &b.state(h.parent), h.action).contains(&h.state));
+                assert!(b.frontier().is_empty() && b.store.len() == size);
+                let this = (h.parent, h.action, h.state.clone());
+                match &first {
+                    None => first = Some(this),
+                    Some(f) => assert!(*f == this, "{workers} workers"),
+                }
+            }
         }
     }
 }

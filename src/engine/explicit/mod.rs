@@ -35,6 +35,11 @@ pub struct ExplicitOptions {
     pub workers: usize,
 }
 
+/// The smallest frontier whose successors the last level of a bounded
+/// search checks without storing them (smaller ones are stored, so that a
+/// state space exhausted exactly at the bound is still proved).
+pub const LAST_LEVEL_UNSTORED: usize = 100_000;
+
 /// Rebuilds a concrete trace to stored state `i` by walking forward from
 /// the initial state and picking, at each step, a successor whose key is the
 /// next stored key (exact without symmetry, a representative with it).
@@ -145,8 +150,34 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     // stopped (false, with the reason).
     let mut ended: Option<std::result::Result<(), String>> = None;
     let cap = opts.max_states.map(|m| m as usize + 1);
+    // Violations among the last level's successors, when it is checked
+    // and not stored.
+    let mut last_hits: Vec<bfs::Hit> = vec![];
     while bfs.depth() < opts.depth && !done(&found, bfs.depth()) {
         let mut ticker = bfs.next_ticker(events, start);
+        // The last level asked for, from a large frontier: checked, not
+        // stored (a state space exhausted exactly there is then reported
+        // as holding up to the bound, not as proved).
+        if bfs.depth() + 1 == opts.depth && bfs.frontier().len() >= LAST_LEVEL_UNSTORED {
+            let open: Vec<Property> = found
+                .iter()
+                .filter(|(q, f)| f.is_none() && !opts.board.taken(*q))
+                .map(|(q, _)| *q)
+                .collect();
+            let (level, n, hits) = bfs.check_next(&open)?;
+            for h in &hits {
+                opts.board.post(h.property);
+            }
+            last_hits = hits;
+            match level {
+                Level::Done { .. } => ticker.level_checked(n, bfs.store.len()),
+                Level::Interrupted if halt.load(Ordering::Relaxed) => {}
+                Level::Interrupted => ended = Some(Err(interrupt::REASON.into())),
+                Level::OutOfTime => ended = Some(Err("time budget".into())),
+                Level::Capped => unreachable!("check_next stores nothing"),
+            }
+            break;
+        }
         match bfs.expand(cap, |j, t| {
             check(&mut found, t, j);
             ticker.new_state(j);
@@ -191,7 +222,40 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
     let actions = Action::all(p);
     let mut verdicts = vec![];
     for (q, f) in found {
+        let hit = last_hits.iter().find(|h| h.property == q);
         let v = match (f, &ended) {
+            (None, _) if hit.is_some() => {
+                let h = hit.expect("a hit");
+                let mut trace = rebuild(p, &bfs.canon, &bfs.store, &actions, h.parent)
+                    .map_err(|e| Error::internal(format!("cannot rebuild the {q} trace: {e}")))?;
+                // The trace ends in an image of the hit's parent under the
+                // symmetry (the same state without it): a step of it to an
+                // image of the hit's state violates `q` as well.
+                let last = trace.states.last().expect("a trace has a first state");
+                let (a, t) = successors(p, &actions, last)
+                    .into_iter()
+                    .find(|(_, t)| !q.holds(p, t))
+                    .ok_or_else(|| {
+                        Error::internal(format!(
+                            "no step of the rebuilt trace's last state violates {q}, as {} \
+                             does from its stored form",
+                            h.action
+                        ))
+                    })?;
+                trace.actions.push(a);
+                trace.states.push(t);
+                let conjunct = trace.replay(p, q).map_err(|e| {
+                    Error::internal(format!(
+                        "the explicit engine's {q} trace does not replay: {e}"
+                    ))
+                })?;
+                Verdict::Violated(Box::new(Counterexample {
+                    property: q,
+                    trace,
+                    conjunct,
+                    lasso: None,
+                }))
+            }
             (Some(i), _) => {
                 let trace = rebuild(p, &bfs.canon, &bfs.store, &actions, i)
                     .map_err(|e| Error::internal(format!("cannot rebuild the {q} trace: {e}")))?;

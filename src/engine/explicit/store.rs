@@ -55,6 +55,9 @@ fn mix64(x: u64) -> u64 {
 struct Intern {
     items: Chunked<u64>,
     table: Vec<u32>,
+    /// The value last interned and its number: successors of one state
+    /// share most words and subtrees, so most lookups end here.
+    last: Option<(u64, u32)>,
 }
 
 impl Intern {
@@ -81,6 +84,15 @@ impl Intern {
     }
     /// The number of `x`, and whether it is new.
     fn intern(&mut self, x: u64) -> (u32, bool) {
+        match self.last {
+            Some((y, i)) if y == x => return (i, false),
+            _ => {}
+        }
+        let (i, new) = self.lookup_or_insert(x);
+        self.last = Some((x, i));
+        (i, new)
+    }
+    fn lookup_or_insert(&mut self, x: u64) -> (u32, bool) {
         if (self.len() + 1) * 4 > self.table.len() * 3 {
             self.grow();
         }
@@ -125,6 +137,222 @@ enum Child {
     Node(usize),
 }
 
+/// Distinct packed states with their BFS parent links, in a flat arena of
+/// packed words with an open-addressing table of indices: the fastest
+/// store, at about the packed words and 10 bytes a state. The arena and the
+/// parent links grow in chunks, each allocated at its final size.
+pub struct FlatStore {
+    words: usize,
+    /// Words per chunk of the arena: a whole number of states.
+    chunk_words: usize,
+    arena: Vec<Box<[u64]>>,
+    parent: Chunked<u32>,
+    table: Vec<u32>,
+}
+
+fn hash_words(w: &[u64]) -> u64 {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
+    for &x in w {
+        h = (h ^ x).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^= h >> 32;
+    }
+    h
+}
+
+impl FlatStore {
+    pub fn new(words: usize) -> FlatStore {
+        FlatStore {
+            words,
+            chunk_words: CHUNK / words * words,
+            arena: vec![],
+            parent: Chunked::default(),
+            table: vec![EMPTY; 1 << 12],
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.parent.len
+    }
+    pub fn get(&self, i: u32) -> &[u64] {
+        let at = i as usize * self.words;
+        let (c, o) = (at / self.chunk_words, at % self.chunk_words);
+        &self.arena[c][o..o + self.words]
+    }
+    pub fn parent(&self, i: u32) -> Option<u32> {
+        Some(self.parent.get(i as usize)).filter(|&p| p != EMPTY)
+    }
+    fn grow(&mut self) {
+        let mut t = vec![EMPTY; self.table.len() * 2];
+        let mask = t.len() - 1;
+        for i in 0..self.len() as u32 {
+            let mut h = hash_words(self.get(i)) as usize & mask;
+            while t[h] != EMPTY {
+                h = (h + 1) & mask;
+            }
+            t[h] = i;
+        }
+        self.table = t;
+    }
+    pub fn find(&self, key: &[u64]) -> Option<u32> {
+        let mask = self.table.len() - 1;
+        let mut h = hash_words(key) as usize & mask;
+        loop {
+            match self.table[h] {
+                EMPTY => return None,
+                e if self.get(e) == key => return Some(e),
+                _ => h = (h + 1) & mask,
+            }
+        }
+    }
+    pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
+        if (self.len() + 1) * 4 > self.table.len() * 3 {
+            self.grow();
+        }
+        let mask = self.table.len() - 1;
+        let mut h = hash_words(key) as usize & mask;
+        loop {
+            match self.table[h] {
+                EMPTY => {
+                    let i = self.len();
+                    assert!(i < StateStore::MAX_LEN, "Bfs caps the store at MAX_LEN");
+                    self.table[h] = i as u32;
+                    let (cw, at) = (self.chunk_words, i * self.words);
+                    if at / cw == self.arena.len() {
+                        self.arena.push(vec![0; cw].into_boxed_slice());
+                    }
+                    self.arena[at / cw][at % cw..at % cw + self.words].copy_from_slice(key);
+                    self.parent.push(parent.unwrap_or(EMPTY));
+                    return Some(i as u32);
+                }
+                e if self.get(e) == key => return None,
+                _ => h = (h + 1) & mask,
+            }
+        }
+    }
+    pub fn bytes(&self) -> usize {
+        self.arena.len() * self.chunk_words * 8 + self.parent.bytes() + self.table.capacity() * 4
+    }
+}
+
+/// The store of the breadth-first search: flat (`FlatStore`, fastest) up
+/// to `FLAT_STATES` states, then tree-compressed (`TreeStore`, a third of
+/// the room) for the rest of the search. The move keeps every index and
+/// parent, so nothing outside sees it but the memory.
+pub enum StateStore {
+    /// Flat up to `limit` states; `cuts` for the tree.
+    Flat {
+        store: FlatStore,
+        cuts: Vec<usize>,
+        limit: usize,
+    },
+    Tree(TreeStore),
+}
+
+/// States a store holds flat before it moves to the tree (the race's
+/// explicit racer, at most `race::EXPLICIT_STATES`, never moves).
+pub const FLAT_STATES: usize = 1 << 25;
+
+impl StateStore {
+    /// The most states a store holds (its indices are 32 bits wide).
+    pub const MAX_LEN: usize = EMPTY as usize - 1;
+    /// No state's index: what `insert` stores for a root's parent.
+    pub const NO_PARENT: u32 = EMPTY;
+
+    /// A store of states of `words` words, whose tree (once it moves to
+    /// one) cuts at the words in `cuts` first (`Layout::group_words`).
+    pub fn new(words: usize, cuts: &[usize]) -> StateStore {
+        StateStore::flat_up_to(words, cuts, FLAT_STATES)
+    }
+    /// A store that moves to the tree past `limit` states (0: a tree from
+    /// the start).
+    pub fn flat_up_to(words: usize, cuts: &[usize], limit: usize) -> StateStore {
+        if limit == 0 {
+            return StateStore::Tree(TreeStore::new(words, cuts));
+        }
+        StateStore::Flat {
+            store: FlatStore::new(words.max(1)),
+            cuts: cuts.to_vec(),
+            limit,
+        }
+    }
+    pub fn len(&self) -> usize {
+        match self {
+            StateStore::Flat { store: f, .. } => f.len(),
+            StateStore::Tree(t) => t.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether the store has moved to the tree.
+    pub fn is_tree(&self) -> bool {
+        matches!(self, StateStore::Tree(_))
+    }
+    /// The packed state at `i`.
+    pub fn get(&self, i: u32) -> Vec<u64> {
+        let mut out = vec![];
+        self.get_into(i, &mut out);
+        out
+    }
+    /// Appends the packed state at `i` to `out`.
+    pub fn get_into(&self, i: u32, out: &mut Vec<u64>) {
+        match self {
+            StateStore::Flat { store: f, .. } => out.extend_from_slice(f.get(i)),
+            StateStore::Tree(t) => t.get_into(i, out),
+        }
+    }
+    pub fn parent(&self, i: u32) -> Option<u32> {
+        match self {
+            StateStore::Flat { store: f, .. } => f.parent(i),
+            StateStore::Tree(t) => t.parent(i),
+        }
+    }
+    /// The index of `key`, if stored.
+    pub fn find(&self, key: &[u64]) -> Option<u32> {
+        match self {
+            StateStore::Flat { store: f, .. } => f.find(key),
+            StateStore::Tree(t) => t.find(key),
+        }
+    }
+    /// Inserts `key`; its index when new, `None` when already present.
+    pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
+        if let StateStore::Flat {
+            store: f,
+            cuts,
+            limit,
+        } = self
+        {
+            if f.len() < *limit {
+                return f.insert(key, parent);
+            }
+            let mut t = TreeStore::new(f.words, cuts);
+            for i in 0..f.len() as u32 {
+                t.insert(f.get(i), f.parent(i));
+            }
+            log::debug!("explicit store: {} states moved to the tree", t.len());
+            *self = StateStore::Tree(t);
+        }
+        match self {
+            StateStore::Tree(t) => t.insert(key, parent),
+            StateStore::Flat { .. } => unreachable!("moved above"),
+        }
+    }
+    /// Distinct numbers per word position and per node (the root last),
+    /// once a tree, for reports.
+    pub fn level_sizes(&self) -> Vec<usize> {
+        match self {
+            StateStore::Flat { .. } => vec![],
+            StateStore::Tree(t) => t.level_sizes(),
+        }
+    }
+    /// Bytes held, for reports.
+    pub fn bytes(&self) -> usize {
+        match self {
+            StateStore::Flat { store: f, .. } => f.bytes(),
+            StateStore::Tree(t) => t.bytes(),
+        }
+    }
+}
+
 /// Distinct packed states with their BFS parent links, tree-compressed
 /// (as in LTSmin's tree tables). The packed words are the leaves of a
 /// binary tree, cut between groups (replicas, clients, the rest) where it
@@ -136,7 +364,7 @@ enum Child {
 /// 2 clients, 1M states: 35 bytes a state, the root 21 of them, against 81
 /// for the packed words in a flat table). Indices are dense, in
 /// the order of insertion.
-pub struct StateStore {
+pub struct TreeStore {
     words: usize,
     /// Per word position, its distinct words.
     leaves: Vec<Intern>,
@@ -150,15 +378,10 @@ pub struct StateStore {
     scratch: (Vec<u32>, Vec<u32>),
 }
 
-impl StateStore {
-    /// The most states a store holds (its indices are 32 bits wide).
-    pub const MAX_LEN: usize = EMPTY as usize - 1;
-    /// No state's index: what `insert` stores for a root's parent.
-    pub const NO_PARENT: u32 = EMPTY;
-
+impl TreeStore {
     /// A store of states of `words` words, whose tree cuts at the words in
     /// `cuts` first (the starts of `Layout::group_words`).
-    pub fn new(words: usize, cuts: &[usize]) -> StateStore {
+    pub fn new(words: usize, cuts: &[usize]) -> TreeStore {
         fn build(lo: usize, hi: usize, cuts: &[usize], nodes: &mut Vec<(Child, Child)>) -> Child {
             if hi - lo == 1 {
                 return Child::Word(lo);
@@ -181,7 +404,7 @@ impl StateStore {
         if let Child::Word(w) = build(0, words, cuts, &mut nodes) {
             nodes.push((Child::Word(w), Child::Word(w)));
         }
-        StateStore {
+        TreeStore {
             words,
             leaves: (0..words).map(|_| Intern::default()).collect(),
             pairs: (0..nodes.len()).map(|_| Intern::default()).collect(),
@@ -651,11 +874,14 @@ mod tests {
     /// The tree-compressed store gives back every key it was given, under
     /// dense indices in insertion order, finds exactly those, and tells a
     /// key seen before from a new one, for any number of words (odd counts
-    /// pair a number with nothing) and keys that share halves and words.
+    /// pair a number with nothing) and keys that share halves and words;
+    /// and so does a flat store that moves to the tree part-way, with the
+    /// same indices and parents.
     #[test]
     fn the_store_keeps_keys_exactly() {
-        for words in [1, 2, 3, 5, 9] {
-            let mut store = StateStore::new(words, &[0, 2]);
+        for (words, flat) in [(1, 0), (2, 0), (3, 0), (5, 0), (9, 0), (3, 700), (9, 1999)] {
+            // Flat for the first `flat` keys, then a tree.
+            let mut store = StateStore::flat_up_to(words, &[0, 2], flat);
             let key = |n: u64| -> Vec<u64> {
                 (0..words as u64)
                     .map(|w| match w {
@@ -665,23 +891,25 @@ mod tests {
                     })
                     .collect()
             };
-            let mut order = vec![];
+            let mut order: Vec<(Vec<u64>, Option<u32>)> = vec![];
             for n in 0..3000u64 {
                 let k = key(n % 2000);
-                let parent = (n > 0).then(|| (n / 3) as u32 % (order.len() as u32).max(1));
-                match store.insert(&k, parent.filter(|_| !order.is_empty())) {
+                let parent = (!order.is_empty()).then(|| (n / 3) as u32 % order.len() as u32);
+                match store.insert(&k, parent) {
                     Some(i) => {
                         assert_eq!(i as usize, order.len(), "{words} words: dense indices");
                         assert!(n < 2000, "{words} words: key {n} stored twice");
-                        order.push(k);
+                        order.push((k, parent));
                     }
                     None => assert!(n >= 2000, "{words} words: key {n} taken for an old one"),
                 }
             }
             assert_eq!(store.len(), 2000);
-            for (i, k) in order.iter().enumerate() {
+            assert!(store.is_tree(), "{words} words, flat up to {flat}");
+            for (i, (k, parent)) in order.iter().enumerate() {
                 assert_eq!(&store.get(i as u32), k, "{words} words, state {i}");
                 assert_eq!(store.find(k), Some(i as u32));
+                assert_eq!(store.parent(i as u32), *parent);
             }
             assert_eq!(store.parent(0), None);
             let mut absent = key(5);
