@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 /// Frontier states per batch of a parallel expansion.
 const BATCH: usize = 256;
+/// The smallest frontier expanded by several workers.
+const PARALLEL_FROM: usize = 16 * BATCH;
 
 /// A violation among the successors of the frontier (`Bfs::check_next`):
 /// the property, the frontier state's index, the step and its state.
@@ -137,7 +139,9 @@ impl Bfs {
     ) -> Result<Level> {
         let cap = cap.map_or(StateStore::MAX_LEN, |c| c.min(StateStore::MAX_LEN));
         let before = self.store.len() as u32;
-        let level = if self.workers > 1 {
+        // Small levels on this thread: threads and batches cost more than
+        // they save below a few thousand states.
+        let level = if self.workers > 1 && self.frontier.len() >= PARALLEL_FROM {
             self.expand_parallel(cap, on_new)?
         } else {
             self.expand_here(cap, on_new)?
@@ -653,25 +657,34 @@ mod tests {
     fn workers_store_what_one_stores() {
         let mut p = Params::default();
         p.replicas = 4;
-        for symmetry in [false, true] {
-            let one = search(&p, symmetry, 1, 12, None);
-            assert!(one.0.len() > 10 * BATCH, "the levels span several batches");
+        for (symmetry, levels) in [(false, 12), (true, 15)] {
+            let one = search(&p, symmetry, 1, levels, None);
+            // The last level's frontier is large enough for workers.
+            let prev = match one.1[levels - 2] {
+                Level::Done { new } => new as usize,
+                _ => 0,
+            };
+            assert!(
+                prev >= PARALLEL_FROM,
+                "{prev} states at level {}",
+                levels - 1
+            );
             assert!(one
                 .1
                 .iter()
                 .all(|l| matches!(l, Level::Done { new } if *new > 0)));
             for workers in [2, 3] {
                 assert!(
-                    search(&p, symmetry, workers, 12, None) == one,
+                    search(&p, symmetry, workers, levels, None) == one,
                     "{workers} workers"
                 );
             }
-            // A cap in the middle of level 12's batches.
+            // A cap in the middle of the last level's batches.
             let cap = Some(one.0.len() - 777);
-            let capped = search(&p, symmetry, 1, 12, cap);
+            let capped = search(&p, symmetry, 1, levels, cap);
             assert_eq!(capped.1.last(), Some(&Level::Capped));
             assert_eq!(capped.0.len(), one.0.len() - 777);
-            assert!(search(&p, symmetry, 2, 12, cap) == capped);
+            assert!(search(&p, symmetry, 2, levels, cap) == capped);
         }
     }
 }
