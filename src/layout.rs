@@ -48,14 +48,18 @@ pub struct Layout {
     pub healer_epoch: usize,
     pub hr_nil: Vec<usize>,
     pub hr: Vec<usize>,
-    /// Where each slot's bits start in the packed form: a replica's slots
-    /// together, then a client's, then the rest, each such group from a
-    /// word boundary (so equal replicas and clients pack to equal words,
-    /// which the explicit store shares).
+    /// Where each slot's bits start in the packed form (slot after slot).
     pub offsets: Vec<u32>,
     pub total_bits: u32,
-    /// The word at which each group of the packed form starts, in order.
+    /// Where each slot's bits start in the grouped form: a replica's slots
+    /// together, then a client's, then the rest, each group from a word
+    /// boundary, so that equal replicas and clients pack to equal words
+    /// (the explicit engine's tree store shares them; `regroup`).
+    pub group_offsets: Vec<u32>,
+    /// The word at which each group of the grouped form starts, in order.
     pub group_words: Vec<usize>,
+    /// Words of the grouped form.
+    pub grouped_len: usize,
 }
 
 struct Builder {
@@ -139,20 +143,27 @@ impl Layout {
         let mut grouped = vec![false; b.slots.len()];
         groups.iter().flatten().for_each(|&i| grouped[i] = true);
         groups.push((0..b.slots.len()).filter(|&i| !grouped[i]).collect());
-        let mut offsets = vec![u32::MAX; b.slots.len()];
-        let (mut total, mut group_words) = (0u32, vec![]);
+        let mut group_offsets = vec![u32::MAX; b.slots.len()];
+        let (mut end, mut group_words) = (0u32, vec![]);
         for g in &groups {
-            total = total.div_ceil(64) * 64;
-            group_words.push(total as usize / 64);
+            end = end.div_ceil(64) * 64;
+            group_words.push(end as usize / 64);
             for &i in g {
-                offsets[i] = total;
-                total += b.slots[i].width;
+                group_offsets[i] = end;
+                end += b.slots[i].width;
             }
         }
         debug_assert!(
-            offsets.iter().all(|&o| o != u32::MAX),
-            "every slot packed once"
+            group_offsets.iter().all(|&o| o != u32::MAX),
+            "every slot grouped once"
         );
+        let grouped_len = (end as usize).div_ceil(64).max(1);
+        let mut offsets = Vec::with_capacity(b.slots.len());
+        let mut total = 0;
+        for s in &b.slots {
+            offsets.push(total);
+            total += s.width;
+        }
         Layout {
             slots: b.slots,
             zk_leader,
@@ -183,7 +194,9 @@ impl Layout {
             hr,
             offsets,
             total_bits: total,
+            group_offsets,
             group_words,
+            grouped_len,
         }
     }
 
@@ -403,6 +416,28 @@ impl Layout {
         }
     }
 
+    /// The grouped form (`grouped_len` words) of a packed state, into `out`.
+    pub fn regroup(&self, packed: &[u64], out: &mut Vec<u64>) {
+        out.clear();
+        out.resize(self.grouped_len, 0);
+        for i in 0..self.len() {
+            let w = self.slots[i].width as usize;
+            let x = get_bits(packed, self.offsets[i] as usize, w);
+            put_bits(out, self.group_offsets[i] as usize, w, x);
+        }
+    }
+
+    /// The packed form of a grouped state, appended to `out`.
+    pub fn ungroup(&self, grouped: &[u64], out: &mut Vec<u64>) {
+        let start = out.len();
+        out.resize(start + self.words(), 0);
+        for i in 0..self.len() {
+            let w = self.slots[i].width as usize;
+            let x = get_bits(grouped, self.group_offsets[i] as usize, w);
+            put_bits(&mut out[start..], self.offsets[i] as usize, w, x);
+        }
+    }
+
     pub fn unpack(&self, words: &[u64]) -> Vec<u64> {
         (0..self.len())
             .map(|i| {
@@ -415,6 +450,25 @@ impl Layout {
                 x & ((1u64 << w) - 1)
             })
             .collect()
+    }
+}
+
+/// The `w` bits of `words` from bit `off`.
+fn get_bits(words: &[u64], off: usize, w: usize) -> u64 {
+    let (word, bit) = (off / 64, off % 64);
+    let mut x = words[word] >> bit;
+    if bit + w > 64 {
+        x |= words[word + 1] << (64 - bit);
+    }
+    x & ((1u64 << w) - 1)
+}
+
+/// ORs `x` (`w` bits) into `words` from bit `off`.
+fn put_bits(words: &mut [u64], off: usize, w: usize, x: u64) {
+    let (word, bit) = (off / 64, off % 64);
+    words[word] |= x << bit;
+    if bit + w > 64 {
+        words[word + 1] |= x >> (64 - bit);
     }
 }
 
@@ -438,6 +492,11 @@ mod tests {
         let v = l.encode(&s);
         assert_eq!(l.decode(&v).unwrap(), s);
         assert_eq!(l.unpack(&l.pack(&v)), v);
+        let (mut g, mut back) = (vec![], vec![]);
+        l.regroup(&l.pack(&v), &mut g);
+        assert_eq!(g.len(), l.grouped_len);
+        l.ungroup(&g, &mut back);
+        assert_eq!(&back[..], &l.pack(&v)[..]);
         assert!(l.fits(&p, &s));
         assert_eq!(s.db[0], vec![61]);
     }

@@ -76,7 +76,7 @@ impl Bfs {
     /// The initial states, stored (up to symmetry) as the first frontier.
     pub fn new(p: &Params, symmetry: bool, unfit: Unfit) -> Bfs {
         let canon = Canon::new(p, symmetry);
-        let mut store = StateStore::new(canon.layout.words(), &canon.layout.group_words);
+        let mut store = StateStore::new(&canon.layout);
         for s in init_states(p) {
             store.insert(&canon.key(&s), None);
         }

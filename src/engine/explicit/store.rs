@@ -235,16 +235,30 @@ impl FlatStore {
 
 /// The store of the breadth-first search: flat (`FlatStore`, fastest) up
 /// to `FLAT_STATES` states, then tree-compressed (`TreeStore`, a third of
-/// the room) for the rest of the search. The move keeps every index and
-/// parent, so nothing outside sees it but the memory.
+/// the room) for the rest of the search, over the layout's grouped form
+/// (`Layout::regroup`: equal replicas and clients in equal words). The
+/// move keeps every index and parent, and keys go in and come out packed
+/// as always, so nothing outside sees it but the memory.
 pub enum StateStore {
-    /// Flat up to `limit` states; `cuts` for the tree.
+    /// Flat up to `limit` states.
     Flat {
         store: FlatStore,
-        cuts: Vec<usize>,
+        tree: TreeShape,
         limit: usize,
     },
-    Tree(TreeStore),
+    Tree {
+        store: TreeStore,
+        /// Keys are regrouped with it (none: stored as given).
+        layout: Option<Box<Layout>>,
+        scratch: Vec<u64>,
+    },
+}
+
+/// What the tree of a store that moves to one is built over.
+pub struct TreeShape {
+    layout: Option<Box<Layout>>,
+    words: usize,
+    cuts: Vec<usize>,
 }
 
 /// States a store holds flat before it moves to the tree (the race's
@@ -257,27 +271,60 @@ impl StateStore {
     /// No state's index: what `insert` stores for a root's parent.
     pub const NO_PARENT: u32 = EMPTY;
 
-    /// A store of states of `words` words, whose tree (once it moves to
-    /// one) cuts at the words in `cuts` first (`Layout::group_words`).
-    pub fn new(words: usize, cuts: &[usize]) -> StateStore {
-        StateStore::flat_up_to(words, cuts, FLAT_STATES)
+    /// A store of states packed by `layout`.
+    pub fn new(layout: &Layout) -> StateStore {
+        StateStore::new_up_to(layout, FLAT_STATES)
     }
-    /// A store that moves to the tree past `limit` states (0: a tree from
-    /// the start).
-    pub fn flat_up_to(words: usize, cuts: &[usize], limit: usize) -> StateStore {
-        if limit == 0 {
-            return StateStore::Tree(TreeStore::new(words, cuts));
-        }
+    /// `new`, moving to the tree past `limit` states.
+    pub fn new_up_to(layout: &Layout, limit: usize) -> StateStore {
         StateStore::Flat {
-            store: FlatStore::new(words.max(1)),
-            cuts: cuts.to_vec(),
+            store: FlatStore::new(layout.words()),
+            tree: TreeShape {
+                layout: Some(Box::new(layout.clone())),
+                words: layout.grouped_len,
+                cuts: layout.group_words.clone(),
+            },
             limit,
         }
     }
+    /// A store of keys of `words` words, kept as they are, that moves to a
+    /// tree cut at `cuts` past `limit` states (0: a tree from the start).
+    pub fn flat_up_to(words: usize, cuts: &[usize], limit: usize) -> StateStore {
+        let tree = TreeShape {
+            layout: None,
+            words,
+            cuts: cuts.to_vec(),
+        };
+        let s = StateStore::Flat {
+            store: FlatStore::new(words.max(1)),
+            tree,
+            limit,
+        };
+        if limit == 0 {
+            return s.into_tree();
+        }
+        s
+    }
+    /// The same states, in a tree.
+    fn into_tree(self) -> StateStore {
+        let StateStore::Flat { store: f, tree, .. } = self else {
+            return self;
+        };
+        let mut t = StateStore::Tree {
+            store: TreeStore::new(tree.words, &tree.cuts),
+            layout: tree.layout,
+            scratch: vec![],
+        };
+        for i in 0..f.len() as u32 {
+            t.insert(f.get(i), f.parent(i));
+        }
+        log::debug!("explicit store: {} states moved to the tree", t.len());
+        t
+    }
     pub fn len(&self) -> usize {
         match self {
-            StateStore::Flat { store: f, .. } => f.len(),
-            StateStore::Tree(t) => t.len(),
+            StateStore::Flat { store, .. } => store.len(),
+            StateStore::Tree { store, .. } => store.len(),
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -285,7 +332,7 @@ impl StateStore {
     }
     /// Whether the store has moved to the tree.
     pub fn is_tree(&self) -> bool {
-        matches!(self, StateStore::Tree(_))
+        matches!(self, StateStore::Tree { .. })
     }
     /// The packed state at `i`.
     pub fn get(&self, i: u32) -> Vec<u64> {
@@ -296,43 +343,72 @@ impl StateStore {
     /// Appends the packed state at `i` to `out`.
     pub fn get_into(&self, i: u32, out: &mut Vec<u64>) {
         match self {
-            StateStore::Flat { store: f, .. } => out.extend_from_slice(f.get(i)),
-            StateStore::Tree(t) => t.get_into(i, out),
+            StateStore::Flat { store, .. } => out.extend_from_slice(store.get(i)),
+            StateStore::Tree {
+                store,
+                layout: None,
+                ..
+            } => store.get_into(i, out),
+            StateStore::Tree {
+                store,
+                layout: Some(l),
+                ..
+            } => {
+                let mut g = Vec::with_capacity(l.grouped_len);
+                store.get_into(i, &mut g);
+                l.ungroup(&g, out);
+            }
         }
     }
     pub fn parent(&self, i: u32) -> Option<u32> {
         match self {
-            StateStore::Flat { store: f, .. } => f.parent(i),
-            StateStore::Tree(t) => t.parent(i),
+            StateStore::Flat { store, .. } => store.parent(i),
+            StateStore::Tree { store, .. } => store.parent(i),
         }
     }
     /// The index of `key`, if stored.
     pub fn find(&self, key: &[u64]) -> Option<u32> {
         match self {
-            StateStore::Flat { store: f, .. } => f.find(key),
-            StateStore::Tree(t) => t.find(key),
+            StateStore::Flat { store, .. } => store.find(key),
+            StateStore::Tree {
+                store,
+                layout: None,
+                ..
+            } => store.find(key),
+            StateStore::Tree {
+                store,
+                layout: Some(l),
+                ..
+            } => {
+                let mut g = vec![];
+                l.regroup(key, &mut g);
+                store.find(&g)
+            }
         }
     }
     /// Inserts `key`; its index when new, `None` when already present.
     pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
-        if let StateStore::Flat {
-            store: f,
-            cuts,
-            limit,
-        } = self
-        {
-            if f.len() < *limit {
-                return f.insert(key, parent);
+        if let StateStore::Flat { store, limit, .. } = self {
+            if store.len() < *limit {
+                return store.insert(key, parent);
             }
-            let mut t = TreeStore::new(f.words, cuts);
-            for i in 0..f.len() as u32 {
-                t.insert(f.get(i), f.parent(i));
-            }
-            log::debug!("explicit store: {} states moved to the tree", t.len());
-            *self = StateStore::Tree(t);
+            let flat = std::mem::replace(self, StateStore::flat_up_to(1, &[], 1));
+            *self = flat.into_tree();
         }
         match self {
-            StateStore::Tree(t) => t.insert(key, parent),
+            StateStore::Tree {
+                store,
+                layout: None,
+                ..
+            } => store.insert(key, parent),
+            StateStore::Tree {
+                store,
+                layout: Some(l),
+                scratch,
+            } => {
+                l.regroup(key, scratch);
+                store.insert(scratch, parent)
+            }
             StateStore::Flat { .. } => unreachable!("moved above"),
         }
     }
@@ -341,14 +417,14 @@ impl StateStore {
     pub fn level_sizes(&self) -> Vec<usize> {
         match self {
             StateStore::Flat { .. } => vec![],
-            StateStore::Tree(t) => t.level_sizes(),
+            StateStore::Tree { store, .. } => store.level_sizes(),
         }
     }
     /// Bytes held, for reports.
     pub fn bytes(&self) -> usize {
         match self {
-            StateStore::Flat { store: f, .. } => f.bytes(),
-            StateStore::Tree(t) => t.bytes(),
+            StateStore::Flat { store, .. } => store.bytes(),
+            StateStore::Tree { store, .. } => store.bytes(),
         }
     }
 }
@@ -870,6 +946,38 @@ impl Canon {
 mod tests {
     use super::*;
     use crate::engine::explicit::bfs::levels;
+
+    /// A store of real states that moves to the tree (over the grouped
+    /// form) part-way gives back the packed keys, indices and parents of
+    /// one that stays flat.
+    #[test]
+    fn a_store_of_states_moves_to_the_tree_unchanged() {
+        let p = Params {
+            replicas: 4,
+            ..Params::default()
+        };
+        let canon = Canon::new(&p, false);
+        let keys: Vec<Vec<u64>> = levels(&p, 9)
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(|s| canon.key(s).to_vec())
+            .collect();
+        assert!(keys.len() > 3000);
+        let mut flat = StateStore::new(&canon.layout);
+        let mut moved = StateStore::new_up_to(&canon.layout, 1000);
+        for (n, k) in keys.iter().enumerate() {
+            let parent = (n > 0).then(|| n as u32 / 2);
+            assert_eq!(flat.insert(k, parent), moved.insert(k, parent));
+            assert_eq!(moved.insert(k, Some(0)), None);
+        }
+        assert!(moved.is_tree() && !flat.is_tree());
+        for i in 0..keys.len() as u32 {
+            assert_eq!(moved.get(i), flat.get(i));
+            assert_eq!(moved.parent(i), flat.parent(i));
+            assert_eq!(moved.find(&keys[i as usize]), Some(i));
+        }
+    }
 
     /// The tree-compressed store gives back every key it was given, under
     /// dense indices in insertion order, finds exactly those, and tells a
