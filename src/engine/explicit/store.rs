@@ -49,12 +49,69 @@ fn mix64(x: u64) -> u64 {
     z ^ (z >> 33)
 }
 
-/// Distinct 64-bit values, each numbered densely in the order first seen:
-/// an open-addressing table of `u32` numbers into the values.
+/// An open-addressing table (linear probing) of `u32` indices into items
+/// kept elsewhere, which the caller hashes and compares: the seen-set of
+/// both stores.
+struct IndexTable {
+    slots: Vec<u32>,
+}
+
+impl Default for IndexTable {
+    fn default() -> Self {
+        IndexTable {
+            slots: vec![EMPTY; 1 << 10],
+        }
+    }
+}
+
+impl IndexTable {
+    /// The index, among those whose items hash to `h`, whose item `eq`
+    /// accepts; else the free slot where such an index goes.
+    fn probe(&self, h: u64, eq: impl Fn(u32) -> bool) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            match self.slots[at] {
+                EMPTY => return Err(at),
+                e if eq(e) => return Ok(e),
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+    /// Whether one more of `len` items would fill it past 3/4.
+    fn full(&self, len: usize) -> bool {
+        (len + 1) * 4 > self.slots.len() * 3
+    }
+    /// A table of twice the slots holding the indices `0..len`, each item
+    /// hashed by `hash`.
+    fn doubled(&self, len: usize, hash: impl Fn(u32) -> u64) -> IndexTable {
+        let mut t = IndexTable {
+            slots: vec![EMPTY; self.slots.len() * 2],
+        };
+        for i in 0..len as u32 {
+            let slot = t
+                .probe(hash(i), |_| false)
+                .expect_err("no item is accepted");
+            t.slots[slot] = i;
+        }
+        t
+    }
+    /// Puts index `i` in the free slot `slot` (from `probe`).
+    fn put(&mut self, slot: usize, i: usize) -> u32 {
+        assert!(i < StateStore::MAX_LEN, "Bfs caps the store at MAX_LEN");
+        self.slots[slot] = i as u32;
+        i as u32
+    }
+    fn bytes(&self) -> usize {
+        self.slots.capacity() * 4
+    }
+}
+
+/// Distinct 64-bit values, each numbered densely in the order first seen.
 #[derive(Default)]
 struct Intern {
     items: Chunked<u64>,
-    table: Vec<u32>,
+    table: IndexTable,
     /// The value last interned and its number: successors of one state
     /// share most words and subtrees, so most lookups end here.
     last: Option<(u64, u32)>,
@@ -69,18 +126,7 @@ impl Intern {
     }
     /// The number of `x`, if it has one.
     fn find(&self, x: u64) -> Option<u32> {
-        if self.table.is_empty() {
-            return None;
-        }
-        let mask = self.table.len() - 1;
-        let mut h = mix64(x) as usize & mask;
-        loop {
-            match self.table[h] {
-                EMPTY => return None,
-                e if self.get(e) == x => return Some(e),
-                _ => h = (h + 1) & mask,
-            }
-        }
+        self.table.probe(mix64(x), |e| self.get(e) == x).ok()
     }
     /// The number of `x`, and whether it is new.
     fn intern(&mut self, x: u64) -> (u32, bool) {
@@ -93,39 +139,20 @@ impl Intern {
         (i, new)
     }
     fn lookup_or_insert(&mut self, x: u64) -> (u32, bool) {
-        if (self.len() + 1) * 4 > self.table.len() * 3 {
-            self.grow();
+        if self.table.full(self.len()) {
+            self.table = self.table.doubled(self.len(), |i| mix64(self.get(i)));
         }
-        let mask = self.table.len() - 1;
-        let mut h = mix64(x) as usize & mask;
-        loop {
-            match self.table[h] {
-                EMPTY => {
-                    let i = self.len();
-                    assert!(i < StateStore::MAX_LEN, "Bfs caps the store at MAX_LEN");
-                    self.table[h] = i as u32;
-                    self.items.push(x);
-                    return (i as u32, true);
-                }
-                e if self.get(e) == x => return (e, false),
-                _ => h = (h + 1) & mask,
+        match self.table.probe(mix64(x), |e| self.get(e) == x) {
+            Ok(e) => (e, false),
+            Err(slot) => {
+                let i = self.table.put(slot, self.len());
+                self.items.push(x);
+                (i, true)
             }
         }
-    }
-    fn grow(&mut self) {
-        let mut t = vec![EMPTY; (self.table.len() * 2).max(1 << 10)];
-        let mask = t.len() - 1;
-        for i in 0..self.len() as u32 {
-            let mut h = mix64(self.get(i)) as usize & mask;
-            while t[h] != EMPTY {
-                h = (h + 1) & mask;
-            }
-            t[h] = i;
-        }
-        self.table = t;
     }
     fn bytes(&self) -> usize {
-        self.items.bytes() + self.table.capacity() * 4
+        self.items.bytes() + self.table.bytes()
     }
 }
 
@@ -147,7 +174,7 @@ pub struct FlatStore {
     chunk_words: usize,
     arena: Vec<Box<[u64]>>,
     parent: Chunked<u32>,
-    table: Vec<u32>,
+    table: IndexTable,
 }
 
 fn hash_words(w: &[u64]) -> u64 {
@@ -166,7 +193,7 @@ impl FlatStore {
             chunk_words: CHUNK / words * words,
             arena: vec![],
             parent: Chunked::default(),
-            table: vec![EMPTY; 1 << 12],
+            table: IndexTable::default(),
         }
     }
     pub fn len(&self) -> usize {
@@ -180,56 +207,30 @@ impl FlatStore {
     pub fn parent(&self, i: u32) -> Option<u32> {
         Some(self.parent.get(i as usize)).filter(|&p| p != EMPTY)
     }
-    fn grow(&mut self) {
-        let mut t = vec![EMPTY; self.table.len() * 2];
-        let mask = t.len() - 1;
-        for i in 0..self.len() as u32 {
-            let mut h = hash_words(self.get(i)) as usize & mask;
-            while t[h] != EMPTY {
-                h = (h + 1) & mask;
-            }
-            t[h] = i;
-        }
-        self.table = t;
-    }
     pub fn find(&self, key: &[u64]) -> Option<u32> {
-        let mask = self.table.len() - 1;
-        let mut h = hash_words(key) as usize & mask;
-        loop {
-            match self.table[h] {
-                EMPTY => return None,
-                e if self.get(e) == key => return Some(e),
-                _ => h = (h + 1) & mask,
-            }
-        }
+        self.table
+            .probe(hash_words(key), |e| self.get(e) == key)
+            .ok()
     }
     pub fn insert(&mut self, key: &[u64], parent: Option<u32>) -> Option<u32> {
-        if (self.len() + 1) * 4 > self.table.len() * 3 {
-            self.grow();
+        if self.table.full(self.len()) {
+            self.table = self.table.doubled(self.len(), |i| hash_words(self.get(i)));
         }
-        let mask = self.table.len() - 1;
-        let mut h = hash_words(key) as usize & mask;
-        loop {
-            match self.table[h] {
-                EMPTY => {
-                    let i = self.len();
-                    assert!(i < StateStore::MAX_LEN, "Bfs caps the store at MAX_LEN");
-                    self.table[h] = i as u32;
-                    let (cw, at) = (self.chunk_words, i * self.words);
-                    if at / cw == self.arena.len() {
-                        self.arena.push(vec![0; cw].into_boxed_slice());
-                    }
-                    self.arena[at / cw][at % cw..at % cw + self.words].copy_from_slice(key);
-                    self.parent.push(parent.unwrap_or(EMPTY));
-                    return Some(i as u32);
-                }
-                e if self.get(e) == key => return None,
-                _ => h = (h + 1) & mask,
-            }
+        let slot = self
+            .table
+            .probe(hash_words(key), |e| self.get(e) == key)
+            .err()?;
+        let i = self.table.put(slot, self.len());
+        let (cw, at) = (self.chunk_words, i as usize * self.words);
+        if at / cw == self.arena.len() {
+            self.arena.push(vec![0; cw].into_boxed_slice());
         }
+        self.arena[at / cw][at % cw..at % cw + self.words].copy_from_slice(key);
+        self.parent.push(parent.unwrap_or(EMPTY));
+        Some(i)
     }
     pub fn bytes(&self) -> usize {
-        self.arena.len() * self.chunk_words * 8 + self.parent.bytes() + self.table.capacity() * 4
+        self.arena.len() * self.chunk_words * 8 + self.parent.bytes() + self.table.bytes()
     }
 }
 
