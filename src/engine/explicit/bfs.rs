@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::params::Params;
 use crate::spec::{apply_into, init_states, Action, Property, State, Successors};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,59 @@ use std::time::{Duration, Instant};
 const BATCH: usize = 256;
 /// The smallest frontier expanded by several workers.
 const PARALLEL_FROM: usize = 16 * BATCH;
+
+/// A frontier cut into batches of `BATCH` states that workers take in
+/// frontier order, and the flag that stops them taking more.
+struct Batches {
+    frontier: std::ops::Range<u32>,
+    count: usize,
+    taken: AtomicUsize,
+    stopped: AtomicBool,
+}
+
+/// What a worker does next.
+enum Take {
+    /// Expand batch `.0`, these states.
+    Batch(usize, std::ops::Range<u32>),
+    /// Nothing: every batch is taken, or the level was stopped.
+    Quit,
+    /// End the level early (an interrupt, a racer's halt, the deadline).
+    End(Level),
+}
+
+impl Batches {
+    fn new(frontier: std::ops::Range<u32>) -> Batches {
+        Batches {
+            count: frontier.len().div_ceil(BATCH),
+            frontier,
+            taken: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+        }
+    }
+    /// No batch is taken after this.
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+    /// The next batch, or why none.
+    fn take(
+        &self,
+        halt: &Option<Box<dyn Fn() -> bool + Send + Sync>>,
+        deadline: Option<Instant>,
+    ) -> Take {
+        let b = self.taken.fetch_add(1, Ordering::Relaxed);
+        if b >= self.count || self.stopped.load(Ordering::Relaxed) {
+            return Take::Quit;
+        }
+        if interrupt::requested() || halt.as_ref().is_some_and(|h| h()) {
+            return Take::End(Level::Interrupted);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Take::End(Level::OutOfTime);
+        }
+        let lo = self.frontier.start + (b * BATCH) as u32;
+        Take::Batch(b, lo..(lo + BATCH as u32).min(self.frontier.end))
+    }
+}
 
 /// A violation among the successors of the frontier (`Bfs::check_next`):
 /// the property, the frontier state's index, the step and its state.
@@ -229,8 +282,7 @@ impl Bfs {
             /// Set by the worker that ends the level early.
             end: Option<Result<Level>>,
         }
-        let frontier = self.frontier.clone();
-        let batches = frontier.len().div_ceil(BATCH);
+        let batches = Batches::new(self.frontier.clone());
         let workers = self.workers;
         let Bfs {
             p,
@@ -254,49 +306,33 @@ impl Bfs {
             end: None,
         });
         let turn = Condvar::new();
-        let taken = std::sync::atomic::AtomicUsize::new(0);
         let group = interrupt::current();
-        let stop = AtomicBool::new(false);
         let lock = || shared.lock().expect("no worker panics holding the store");
         let end_with = |level: Result<Level>| {
             let mut g = lock();
             g.end.get_or_insert(level);
-            stop.store(true, Ordering::Relaxed);
+            batches.stop();
             turn.notify_all();
         };
         std::thread::scope(|scope| {
             for canon in canons {
-                let (lock, turn, stop, end_with, taken, frontier, group) = (
-                    &lock,
-                    &turn,
-                    &stop,
-                    &end_with,
-                    &taken,
-                    frontier.clone(),
-                    group.clone(),
-                );
+                let (lock, turn, end_with, batches, group) =
+                    (&lock, &turn, &end_with, &batches, group.clone());
                 scope.spawn(move || {
                     // The caller's stop (a racer's group) is the workers'.
                     interrupt::enter(group);
                     let mut from: Vec<u64> = vec![];
                     let mut out = Out::default();
                     loop {
-                        let b = taken.fetch_add(1, Ordering::Relaxed);
-                        if b >= batches || stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        if interrupt::requested() || halt.as_ref().is_some_and(|h| h()) {
-                            return end_with(Ok(Level::Interrupted));
-                        }
-                        if deadline.is_some_and(|d| Instant::now() >= d) {
-                            return end_with(Ok(Level::OutOfTime));
-                        }
-                        let lo = frontier.start + (b * BATCH) as u32;
-                        let hi = (lo + BATCH as u32).min(frontier.end);
+                        let (b, states) = match batches.take(halt, deadline) {
+                            Take::Batch(b, states) => (b, states),
+                            Take::Quit => return,
+                            Take::End(level) => return end_with(Ok(level)),
+                        };
                         {
                             let g = lock();
                             from.clear();
-                            for i in lo..hi {
+                            for i in states.clone() {
                                 g.store.get_into(i, &mut from);
                             }
                         }
@@ -307,7 +343,7 @@ impl Bfs {
                         } = &mut out;
                         succ.clear();
                         parents.clear();
-                        for (k, i) in (lo..hi).enumerate() {
+                        for (k, i) in states.enumerate() {
                             if interrupt::requested() {
                                 return end_with(Ok(Level::Interrupted));
                             }
@@ -349,7 +385,7 @@ impl Bfs {
                                     (g.on_new)(j, done.succ.get(k));
                                     if g.store.len() >= cap {
                                         g.end = Some(Ok(Level::Capped));
-                                        stop.store(true, Ordering::Relaxed);
+                                        batches.stop();
                                         turn.notify_all();
                                         return;
                                     }
@@ -379,8 +415,7 @@ impl Bfs {
     /// checked and the hits. After `Done` the search is one level deeper
     /// with an empty frontier.
     pub fn check_next(&mut self, open: &[Property]) -> Result<(Level, u64, Vec<Hit>)> {
-        let frontier = self.frontier.clone();
-        let batches = frontier.len().div_ceil(BATCH);
+        let batches = Batches::new(self.frontier.clone());
         let workers = self.workers.max(1);
         let (p, layout, actions, store, unfit, deadline, halt) = (
             &self.p,
@@ -395,44 +430,28 @@ impl Bfs {
         type First = Option<((u32, usize), Action, State)>;
         let firsts: Mutex<Vec<First>> = Mutex::new(vec![None; open.len()]);
         let end: Mutex<Option<Result<Level>>> = Mutex::new(None);
-        let taken = std::sync::atomic::AtomicUsize::new(0);
         let checked = std::sync::atomic::AtomicU64::new(0);
-        let stop = AtomicBool::new(false);
         let group = interrupt::current();
         let end_with = |level: Result<Level>| {
             end.lock().expect("no worker panics").get_or_insert(level);
-            stop.store(true, Ordering::Relaxed);
+            batches.stop();
         };
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                let (firsts, taken, checked, stop, end_with, frontier, group) = (
-                    &firsts,
-                    &taken,
-                    &checked,
-                    &stop,
-                    &end_with,
-                    frontier.clone(),
-                    group.clone(),
-                );
+                let (firsts, checked, end_with, batches, group) =
+                    (&firsts, &checked, &end_with, &batches, group.clone());
                 scope.spawn(move || {
                     interrupt::enter(group);
                     let mut succ = Successors::default();
                     let mut from = vec![];
                     loop {
-                        let b = taken.fetch_add(1, Ordering::Relaxed);
-                        if b >= batches || stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        if interrupt::requested() || halt.as_ref().is_some_and(|h| h()) {
-                            return end_with(Ok(Level::Interrupted));
-                        }
-                        if deadline.is_some_and(|d| Instant::now() >= d) {
-                            return end_with(Ok(Level::OutOfTime));
-                        }
-                        let lo = frontier.start + (b * BATCH) as u32;
-                        let hi = (lo + BATCH as u32).min(frontier.end);
+                        let states = match batches.take(halt, deadline) {
+                            Take::Batch(_, states) => states,
+                            Take::Quit => return,
+                            Take::End(level) => return end_with(Ok(level)),
+                        };
                         let mut n = 0;
-                        for i in lo..hi {
+                        for i in states {
                             from.clear();
                             store.get_into(i, &mut from);
                             let s = layout
@@ -474,7 +493,7 @@ impl Bfs {
                             .iter()
                             .all(Option::is_some)
                         {
-                            stop.store(true, Ordering::Relaxed);
+                            batches.stop();
                         }
                     }
                 });
