@@ -209,14 +209,9 @@ fn depths(verdicts: &[(Property, Verdict)], depth: usize, what: &str) -> [Option
 /// parallel expansion is what the symbolic engine is checked against).
 fn explicit_search(p: &Params, depth: usize, props: Vec<Property>) -> semisync_bmc::engine::Report {
     let opts = ExplicitOptions {
-        depth,
-        props,
-        max_states: None,
         symmetry: true,
-        stop_at_first: false,
-        deadline: None,
-        board: Default::default(),
         workers: 2,
+        ..ExplicitOptions::new(depth, props)
     };
     explicit::run(p, &opts, &Events::none()).unwrap()
 }

@@ -52,14 +52,9 @@ fn with_idle_clients(trace: &Trace, small: &Params, big: &Params) -> Result<Trac
 /// two workers.
 fn shortest(p: &Params, q: Property, depth: usize) -> Trace {
     let opts = ExplicitOptions {
-        depth,
-        props: vec![q],
-        max_states: None,
         symmetry: true,
-        stop_at_first: false,
-        deadline: None,
-        board: Default::default(),
         workers: 2,
+        ..ExplicitOptions::new(depth, vec![q])
     };
     let r = explicit::run(p, &opts, &Events::none()).unwrap();
     match r.verdict(q) {

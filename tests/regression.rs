@@ -135,14 +135,8 @@ fn standard_configuration_state_counts_per_depth() {
 
 fn explicit_verdicts(p: &Params, depth: usize, symmetry: bool) -> Vec<(Property, Verdict)> {
     let opts = ExplicitOptions {
-        depth,
-        props: Property::ALL.to_vec(),
-        max_states: None,
         symmetry,
-        stop_at_first: false,
-        deadline: None,
-        board: Default::default(),
-        workers: 1,
+        ..ExplicitOptions::new(depth, Property::ALL.to_vec())
     };
     explicit::run(p, &opts, &Events::none()).unwrap().verdicts
 }

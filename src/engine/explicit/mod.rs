@@ -35,6 +35,23 @@ pub struct ExplicitOptions {
     pub workers: usize,
 }
 
+impl ExplicitOptions {
+    /// Every state up to `depth` for `props`, one worker, none of the
+    /// rest (no cap, no symmetry, no deadline, not in a race).
+    pub fn new(depth: usize, props: Vec<Property>) -> ExplicitOptions {
+        ExplicitOptions {
+            depth,
+            props,
+            max_states: None,
+            symmetry: false,
+            stop_at_first: false,
+            deadline: None,
+            board: Default::default(),
+            workers: 1,
+        }
+    }
+}
+
 /// The smallest frontier whose successors the last level of a bounded
 /// search checks without storing them (smaller ones are stored, so that a
 /// state space exhausted exactly at the bound is still proved).
@@ -220,14 +237,16 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
         bfs.store.level_sizes()
     );
     let actions = Action::all(p);
+    let trace_to = |q: Property, i: u32| {
+        rebuild(p, &bfs.canon, &bfs.store, &actions, i)
+            .map_err(|e| Error::internal(format!("cannot rebuild the {q} trace: {e}")))
+    };
     let mut verdicts = vec![];
     for (q, f) in found {
-        let hit = last_hits.iter().find(|h| h.property == q);
-        let v = match (f, &ended) {
-            (None, _) if hit.is_some() => {
-                let h = hit.expect("a hit");
-                let mut trace = rebuild(p, &bfs.canon, &bfs.store, &actions, h.parent)
-                    .map_err(|e| Error::internal(format!("cannot rebuild the {q} trace: {e}")))?;
+        let trace = match (f, last_hits.iter().find(|h| h.property == q)) {
+            (Some(i), _) => Some(trace_to(q, i)?),
+            (None, Some(h)) => {
+                let mut trace = trace_to(q, h.parent)?;
                 // The trace ends in an image of the hit's parent under the
                 // symmetry (the same state without it): a step of it to an
                 // image of the hit's state violates `q` as well.
@@ -244,21 +263,12 @@ pub fn run(p: &Params, opts: &ExplicitOptions, events: &Events) -> Result<Report
                     })?;
                 trace.actions.push(a);
                 trace.states.push(t);
-                let conjunct = trace.replay(p, q).map_err(|e| {
-                    Error::internal(format!(
-                        "the explicit engine's {q} trace does not replay: {e}"
-                    ))
-                })?;
-                Verdict::Violated(Box::new(Counterexample {
-                    property: q,
-                    trace,
-                    conjunct,
-                    lasso: None,
-                }))
+                Some(trace)
             }
-            (Some(i), _) => {
-                let trace = rebuild(p, &bfs.canon, &bfs.store, &actions, i)
-                    .map_err(|e| Error::internal(format!("cannot rebuild the {q} trace: {e}")))?;
+            (None, None) => None,
+        };
+        let v = match (trace, &ended) {
+            (Some(trace), _) => {
                 let conjunct = trace.replay(p, q).map_err(|e| {
                     Error::internal(format!(
                         "the explicit engine's {q} trace does not replay: {e}"
@@ -305,14 +315,9 @@ mod tests {
         let board = Board::shared();
         board.post_violation(Property::Inv, 6);
         let opts = ExplicitOptions {
-            depth: 25,
-            props: vec![Property::Inv],
-            max_states: None,
             symmetry: true,
-            stop_at_first: false,
-            deadline: None,
             board,
-            workers: 1,
+            ..ExplicitOptions::new(25, vec![Property::Inv])
         };
         let levels = Arc::new(Mutex::new(vec![]));
         let l2 = Arc::clone(&levels);
