@@ -807,8 +807,9 @@ fn prove_finish_by_ranking_and_deadlocks() {
 }
 
 /// The explicit engine's live status line (a level still being built,
-/// about once a second) shows on a terminal only, and is wiped before the
-/// next line; through a pipe, stderr has only the level lines.
+/// about once a second; here every 20 ms, as a level may last less than a
+/// second on a fast machine) shows on a terminal only, and is wiped before
+/// the next line; through a pipe, stderr has only the level lines.
 #[test]
 fn explicit_progress_ticks_on_a_terminal_only() {
     let bin = env!("CARGO_BIN_EXE_bmc");
@@ -819,6 +820,7 @@ fn explicit_progress_ticks_on_a_terminal_only() {
     let o = Command::new("script")
         .args(["-qec", &format!("{bin} {args}")])
         .arg(&typescript)
+        .env("SEMISYNC_BMC_TICK_MS", "20")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script(1) from util-linux runs");
@@ -836,13 +838,20 @@ fn explicit_progress_ticks_on_a_terminal_only() {
     assert!(tty.matches("\r\x1b[K").count() > ticks, "{tty}");
     assert!(tty.contains("depth 22:"), "{tty}");
 
-    let piped = bmc(&args.split(' ').collect::<Vec<_>>());
+    // The same short interval, so that a tick would have been due.
+    let piped = Command::new(bin)
+        .args(args.split(' '))
+        .env("SEMISYNC_BMC_TICK_MS", "20")
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
     let err = String::from_utf8_lossy(&piped.stderr);
     assert!(err.contains("depth 22:"), "{err}");
     assert!(!err.contains("(exploring)") && !err.contains('\r'), "{err}");
     let quiet = Command::new("script")
         .args(["-qec", &format!("{bin} -q {args}")])
         .arg(dir.join("quiet"))
+        .env("SEMISYNC_BMC_TICK_MS", "20")
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

@@ -590,7 +590,7 @@ impl<'a> Ticker<'a> {
     }
 
     pub fn new_state(&mut self, j: u32) {
-        if j % 8192 != 0 || self.last.elapsed() < Duration::from_secs(1) {
+        if j % 8192 != 0 || self.last.elapsed() < tick_every() {
             return;
         }
         self.last = Instant::now();
@@ -604,6 +604,17 @@ impl<'a> Ticker<'a> {
             total_seconds: self.run_start.elapsed().as_secs_f64(),
         }));
     }
+}
+
+/// How often a level still being built is reported: once a second, or
+/// every `SEMISYNC_BMC_TICK_MS` milliseconds (for tests, which cannot count
+/// on a level lasting a second on a fast machine).
+fn tick_every() -> Duration {
+    static EVERY: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *EVERY.get_or_init(|| {
+        let ms = std::env::var("SEMISYNC_BMC_TICK_MS").ok();
+        Duration::from_millis(ms.and_then(|v| v.parse().ok()).unwrap_or(1000))
+    })
 }
 
 /// Every state reachable, breadth first, until `budget` states are stored;
