@@ -67,7 +67,7 @@ fn shortest(p: &Params, q: Property, depth: usize) -> Trace {
 /// with 1 client takes 36 steps (every state up to 35 steps searched),
 /// and those 36 steps, the other clients idle, are a real violation with 2
 /// and 3 clients. With the explicit searches that find none in 35 steps
-/// there (too large for a test: 195M states with 2 clients; see
+/// there (too large for a test: 130M and 414M states stored; see
 /// docs/performance.md), 36 is the shortest with 2 and 3 clients too.
 #[test]
 #[ignore = "minutes: run by scripts/confirm-depths"]
